@@ -26,9 +26,9 @@ export const forceFlag = Flags.boolean({
 });
 
 export abstract class BaseCommand extends Command {
-  static enableJsonFlag = true;
+  static override enableJsonFlag = true;
 
-  static baseFlags = {
+  static override baseFlags = {
     file: Flags.string({
       char: 'f',
       description: 'work on this CIB file instead of the live cluster (like pcs -f)',

@@ -1,0 +1,83 @@
+// One interface over the two places a CIB lives: a file (`-f`, like pcs -f)
+// and the live cluster. Both run the same pipeline: read, apply the
+// transform to a fresh parse, bump the epoch, validate with crm_verify, then
+// commit atomically (file: rename under a lock; live: versioned patch =
+// compare-and-swap). The transform is a function so a retry re-runs it on
+// fresh data; it must not have side effects outside the document.
+import type {Report, Reporter} from '../report.js';
+import {unifiedDiff} from './text-diff.js';
+import {cibVersion, configuration, formatVersion, type CibVersion} from './query.js';
+import {validateCib, type ValidationOutcome} from './validate.js';
+import {parseXml, serializeDocument, serializeElement, type XmlDocument} from './xml.js';
+
+export interface TransformResult {
+  changed: boolean;
+  /** Warnings/infos of the transform (from the attempt that was committed). */
+  reports?: Report[];
+}
+
+export type CibTransform = (doc: XmlDocument) => TransformResult | Promise<TransformResult>;
+
+export interface CommitResult {
+  changed: boolean;
+  dryRun: boolean;
+  /** Readable diff of <configuration> (empty when unchanged). */
+  diff: string;
+  before: string;
+  after: string;
+  attempts: number;
+  validation: ValidationOutcome | 'not-needed';
+  reports: Report[];
+}
+
+export interface UpdateOptions {
+  dryRun?: boolean;
+  reporter: Reporter;
+}
+
+export interface CibSnapshot {
+  doc: XmlDocument;
+  text: string;
+  version: CibVersion;
+}
+
+export interface CibStore {
+  readonly kind: 'file' | 'live';
+  /** For messages: the file path or "the live CIB". */
+  readonly label: string;
+  read(reporter: Reporter): Promise<CibSnapshot>;
+  update(transform: CibTransform, options: UpdateOptions): Promise<CommitResult>;
+}
+
+export async function snapshotOf(text: string, label: string): Promise<CibSnapshot> {
+  const doc = await parseXml(text, label);
+  configuration(doc); // throws a clear error when this is not a CIB
+  return {doc, text, version: cibVersion(doc)};
+}
+
+export interface PreparedChange {
+  transformed: TransformResult;
+  /** The new CIB text with epoch+1 (undefined when the transform changed nothing). */
+  next?: string;
+  /** The original, serialized the same way (what validation and diffs compare against). */
+  original: string;
+  diff: string;
+  validation: ValidationOutcome | 'not-needed';
+  versionAfter?: string;
+}
+
+/** Shared middle of both stores: transform a fresh parse, bump, diff, validate. */
+export async function prepareChange(snapshot: CibSnapshot, transform: CibTransform, label: string, reporter: Reporter): Promise<PreparedChange> {
+  const original = serializeDocument(snapshot.doc);
+  const beforeConfig = serializeElement(configuration(snapshot.doc));
+  const work = await parseXml(snapshot.text, label);
+  const transformed = await transform(work);
+  if (!transformed.changed) return {transformed, original, diff: '', validation: 'not-needed'};
+  const v = snapshot.version;
+  work.root.attrs.epoch = String(v.epoch + 1);
+  work.root.attrs.num_updates = '0';
+  const next = serializeDocument(work);
+  const diff = unifiedDiff(beforeConfig, serializeElement(configuration(work)), [`${label} (epoch ${v.epoch})`, `${label} (epoch ${v.epoch + 1})`]);
+  const validation = await validateCib(next, original, reporter);
+  return {transformed, next, original, diff, validation, versionAfter: formatVersion({...v, epoch: v.epoch + 1, numUpdates: 0})};
+}
