@@ -196,7 +196,8 @@ export class PcsdTransport implements HostTransport {
         throw hostError(HostErrorCode.timeout, ep.name, `${where} did not answer in time (${err.code})`,
           'pcsd may be hung or overloaded; check it there, or raise --request-timeout');
       }
-      if (connected && (err.code === 'UND_ERR_SOCKET' || err.code === 'ECONNRESET' || err.code === 'UND_ERR_INFO' || err.code === 'HPE_INVALID_CONSTANT' || /^HPE_/.test(err.code ?? ''))) {
+      if (connected) {
+        // TLS was up and the certificate accepted: whatever broke now is the answer (not HTTP, connection dropped).
         throw hostError(HostErrorCode.invalidResponse, ep.name, `Invalid response from ${where}: ${err.message}`, `is it pcsd on port ${ep.port}?`);
       }
       const inner = (err.code ? err : (err.cause ?? err)) as NodeJS.ErrnoException;
