@@ -1,0 +1,460 @@
+// SSH transport (ssh2, imported lazily): what pcsd does on a host, done over
+// SSH as root (or a user with `sudo -n`). Host keys are verified against
+// OpenSSH known_hosts; an unknown key is accepted only with --ssh-accept-new,
+// a changed one never. Every remote argument is passed as a single-quoted
+// positional parameter of a fixed script: host names or paths are never code.
+import {createHash, randomBytes} from 'node:crypto';
+import {existsSync, readFileSync} from 'node:fs';
+import {homedir} from 'node:os';
+import {basename, dirname, join} from 'node:path';
+import type {Client, ClientChannel, ConnectConfig, SFTPWrapper} from 'ssh2';
+import {type Reporter, infoReport} from '../report.js';
+import {HostErrorCode, classifySocketError, hostError} from './host-errors.js';
+import {shellQuote} from './shell-quote.js';
+import {loadSshConfig} from './ssh-config.js';
+import {appendKnownHost, keyTypeOf, knownHostsName, knownKeyTypes, readKnownHostsFiles, sshFingerprint, verifyHostKey} from './ssh-known-hosts.js';
+import type {AuthkeyRemove, AuthkeyState, AuthkeyWrite, HostFacts, HostTarget, HostTransport, ServiceAction} from './transport.js';
+
+export const DEFAULT_AUTHKEY_PATH = '/etc/pacemaker/authkey';
+const AUTHKEY_MODE = 0o400;
+
+export interface SshTransportOptions {
+  reporter: Reporter;
+  user?: string;
+  identity?: string;
+  port?: number;
+  /** Verify against (and record into) this known_hosts file only. */
+  knownHostsFile?: string;
+  acceptNew?: boolean;
+  sudo?: boolean;
+  /** Login password (password / keyboard-interactive); never logged. */
+  password?: string;
+  /** Deadline per remote command (default 60 s). */
+  requestTimeoutMs?: number;
+  /** SSH connect + handshake + auth (default 20 s). */
+  connectTimeoutMs?: number;
+  sshConfigPath?: string;
+}
+
+export interface ExecResult {
+  code: number | null;
+  signal?: string;
+  stdout: Buffer;
+  stderr: string;
+}
+
+interface Conn {
+  client: Client;
+  user: string;
+  where: string;
+}
+
+const HOSTKEY_ALGOS: Record<string, string[]> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+
+function excerpt(s: string, max = 300): string {
+  const t = s.trim().replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?');
+  return t.length > max ? t.slice(0, max) + '…' : t;
+}
+
+/** Parse PCMK_authkey_location from sysconfig text (shell assignment, optional quotes). */
+export function parseAuthkeyLocation(text: string): string | undefined {
+  let value: string | undefined;
+  for (const line of text.split('\n')) {
+    const m = /^\s*(?:export\s+)?PCMK_authkey_location=(.*)$/.exec(line);
+    if (!m) continue;
+    let v = m[1].trim();
+    if ((v.startsWith('"') && v.endsWith('"') && v.length >= 2) || (v.startsWith("'") && v.endsWith("'") && v.length >= 2)) v = v.slice(1, -1);
+    else v = v.replace(/\s+#.*$/, '');
+    value = v;
+  }
+  return value;
+}
+
+export class SshTransport implements HostTransport {
+  readonly kind = 'ssh' as const;
+  private readonly conns = new Map<string, Promise<Conn>>();
+  private readonly keyPaths = new Map<string, Promise<string>>();
+  private readonly reporter: Reporter;
+  private readonly requestTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+
+  constructor(private readonly options: SshTransportOptions) {
+    this.reporter = options.reporter;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.connectTimeoutMs = Math.min(options.connectTimeoutMs ?? 20_000, this.requestTimeoutMs);
+  }
+
+  private connect(host: HostTarget): Promise<Conn> {
+    let c = this.conns.get(host.name);
+    if (!c) {
+      c = this.open(host);
+      this.conns.set(host.name, c);
+      c.catch(() => this.conns.delete(host.name));
+    }
+    return c;
+  }
+
+  private authMethods(user: string, identityFiles: string[]): unknown[] {
+    const methods: unknown[] = [];
+    const tried = new Set<string>();
+    const addKey = (file: string) => {
+      if (tried.has(file) || !existsSync(file)) return;
+      tried.add(file);
+      try {
+        methods.push({type: 'publickey', username: user, key: readFileSync(file)});
+      } catch (e) {
+        this.reporter.debug(`ssh: cannot read identity ${file}: ${(e as Error).message}`);
+      }
+    };
+    if (this.options.identity) addKey(this.options.identity);
+    if (process.env.SSH_AUTH_SOCK && !this.options.identity) methods.push({type: 'agent', username: user, agent: process.env.SSH_AUTH_SOCK});
+    if (!this.options.identity) {
+      for (const f of identityFiles) addKey(f);
+      for (const f of ['id_ed25519', 'id_ecdsa', 'id_rsa']) addKey(join(homedir(), '.ssh', f));
+    }
+    if (this.options.password !== undefined) {
+      const password = this.options.password;
+      methods.push({type: 'password', username: user, password});
+      methods.push({
+        type: 'keyboard-interactive',
+        username: user,
+        prompt: (_n: string, _i: string, _l: string, prompts: unknown[], finish: (answers: string[]) => void) => finish(prompts.map(() => password)),
+      });
+    }
+    return methods;
+  }
+
+  private async open(host: HostTarget): Promise<Conn> {
+    const mod = await import('ssh2');
+    const {Client, utils} = (mod as unknown as {default?: typeof mod}).default ?? mod;
+    const cfg = loadSshConfig(host.name, this.options.sshConfigPath);
+    const hostname = host.addr ?? cfg.hostName ?? host.name;
+    const port = this.options.port ?? cfg.port ?? 22;
+    const user = this.options.user ?? cfg.user ?? 'root';
+    const userFiles = this.options.knownHostsFile
+      ? [this.options.knownHostsFile]
+      : cfg.userKnownHostsFiles.length > 0
+        ? cfg.userKnownHostsFiles
+        : [join(homedir(), '.ssh', 'known_hosts'), join(homedir(), '.ssh', 'known_hosts2')];
+    const files = this.options.knownHostsFile ? userFiles : [...userFiles, '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
+    const name = knownHostsName(hostname, port);
+    const lines = readKnownHostsFiles(files);
+    const types = knownKeyTypes(lines, name).filter((t) => HOSTKEY_ALGOS[t]);
+    const where = `sshd at ${user}@${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
+    const client = new Client();
+    let verifyError: Error | undefined;
+    const n = host.name;
+
+    const hostVerifier = (key: Buffer, cb: (ok: boolean) => void) => {
+      const fp = sshFingerprint(key);
+      const verdict = verifyHostKey(lines, name, key);
+      this.reporter.debug(`ssh: ${n}: host key ${keyTypeOf(key)} ${fp}: ${verdict.status}`);
+      if (verdict.status === 'ok') return cb(true);
+      if (verdict.status === 'revoked') {
+        verifyError = hostError(HostErrorCode.sshHostKeyRevoked, n, `the ${keyTypeOf(key)} host key of ${name} (${fp}) is marked @revoked in ${verdict.matched.file}:${verdict.matched.line}`);
+        return cb(false);
+      }
+      if (verdict.status === 'changed') {
+        const old = verdict.known.map((l) => `${sshFingerprint(l.key)} (${l.file}:${l.line})`).join(', ');
+        verifyError = hostError(HostErrorCode.sshHostKeyChanged, n,
+          `REMOTE HOST IDENTIFICATION HAS CHANGED for ${name}: known ${keyTypeOf(key)} key ${old}, now presented ${fp}; refusing to connect`,
+          `if the host was reinstalled, verify the new key out of band and remove the old one: ssh-keygen -R ${shellQuote(name)} -f ${shellQuote(verdict.known[0].file)}`);
+        return cb(false);
+      }
+      if (!this.options.acceptNew) {
+        verifyError = hostError(HostErrorCode.sshHostKeyUnknown, n,
+          `the host key of ${name} is not known (${keyTypeOf(key)} ${fp})${verdict.otherTypes.length ? `; known key types: ${verdict.otherTypes.join(', ')}` : ''}`,
+          `verify the fingerprint (on the host: ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) and rerun with --ssh-accept-new to record it in ${userFiles[0]}`);
+        return cb(false);
+      }
+      appendKnownHost(userFiles[0], name, key).then(
+        () => {
+          this.reporter.emit(infoReport('SSH_HOST_KEY_ADDED', `${n}: permanently added the ${keyTypeOf(key)} host key of ${name} (${fp}) to ${userFiles[0]}`, {host: n}));
+          cb(true);
+        },
+        (e: Error) => {
+          verifyError = hostError(HostErrorCode.sshHostKeyUnknown, n, `cannot record the host key of ${name} in ${userFiles[0]}: ${e.message}`);
+          cb(false);
+        },
+      );
+    };
+
+    const methods = this.authMethods(user, cfg.identityFiles).filter((m) => {
+      const mm = m as {type: string; key?: Buffer; username: string};
+      if (mm.type !== 'publickey') return true;
+      const parsed = utils.parseKey(mm.key!);
+      if (parsed instanceof Error) {
+        this.reporter.debug(`ssh: skipping an identity that cannot be used without a passphrase (${parsed.message})`);
+        return false;
+      }
+      return true;
+    });
+    const config: ConnectConfig = {
+      host: hostname,
+      port,
+      username: user,
+      readyTimeout: this.connectTimeoutMs,
+      keepaliveInterval: 10_000,
+      keepaliveCountMax: 3,
+      hostVerifier: hostVerifier as ConnectConfig['hostVerifier'],
+      authHandler: methods as ConnectConfig['authHandler'],
+      tryKeyboard: this.options.password !== undefined,
+    };
+    if (types.length > 0) config.algorithms = {serverHostKey: types.flatMap((t) => HOSTKEY_ALGOS[t]) as never};
+    this.reporter.debug(`ssh: connecting to ${where} (${methods.length} auth method(s), known_hosts ${files.filter((f) => existsSync(f)).join(', ') || 'none'})`);
+
+    return new Promise<Conn>((resolve, reject) => {
+      let settled = false;
+      const settle = (err: Error | null) => {
+        if (settled) return;
+        settled = true;
+        if (err) {
+          client.end();
+          reject(err);
+        } else {
+          resolve({client, user, where});
+        }
+      };
+      client.on('ready', () => settle(null));
+      client.on('error', (e: Error & {level?: string; code?: string}) => {
+        if (verifyError) return settle(verifyError);
+        switch (e.level) {
+          case 'client-authentication':
+            return settle(hostError(HostErrorCode.sshAuthFailed, n, `${where}: authentication failed (${e.message})`,
+              'check --ssh-user / --ssh-identity, the agent (SSH_AUTH_SOCK), and authorized_keys on the host'));
+          case 'client-timeout':
+            return settle(hostError(HostErrorCode.connectTimeout, n, `Unable to connect to ${where}: ${e.message}`,
+              `the host is down or a firewall drops ${port}/tcp; allow it or raise --request-timeout`));
+          case 'client-socket':
+            return settle(classifySocketError(e, n, where, port, 'sshd'));
+          case 'protocol':
+            return settle(hostError(HostErrorCode.invalidResponse, n, `${where} does not speak SSH: ${e.message}`, `is sshd listening on port ${port}?`));
+          default:
+            return settle(e.code ? classifySocketError(e, n, where, port, 'sshd') : hostError(HostErrorCode.connectFailed, n, `SSH connection to ${where} failed: ${e.message}`));
+        }
+      });
+      client.on('close', () => settle(verifyError ?? hostError(HostErrorCode.connectFailed, n, `${where} closed the connection during the handshake`)));
+      try {
+        client.connect(config);
+      } catch (e) {
+        settle(hostError(HostErrorCode.sshAuthFailed, n, `cannot use the SSH identity: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  /**
+   * Run a fixed script with positional arguments ($1, $2, ...), as root or
+   * through sudo -n. Nothing in `args` is ever interpreted by a shell.
+   */
+  async exec(host: HostTarget, script: string, args: string[] = [], input?: Buffer): Promise<ExecResult> {
+    const conn = await this.connect(host);
+    const inner = ['sh', '-c', script, 'pcmkctl', ...args].map(shellQuote).join(' ');
+    const command = this.options.sudo ? `sudo -n -- ${inner}` : inner;
+    this.reporter.debug(`ssh: ${host.name}: run ${script.split('\n')[0].slice(0, 60)}… (${args.length} arg(s)${input ? `, ${input.length} bytes on stdin` : ''})`);
+    const result = await new Promise<ExecResult>((resolve, reject) => {
+      conn.client.exec(command, (err: Error | undefined, stream: ClientChannel) => {
+        if (err) return reject(hostError(HostErrorCode.sshCommandFailed, host.name, `cannot run a command over SSH: ${err.message}`));
+        const out: Buffer[] = [];
+        let errText = '';
+        let code: number | null = null;
+        let signal: string | undefined;
+        const timer = setTimeout(() => {
+          stream.close();
+          reject(hostError(HostErrorCode.timeout, host.name, `${conn.where}: the command did not finish within ${this.requestTimeoutMs / 1000}s`, 'raise --request-timeout, or check the host'));
+        }, this.requestTimeoutMs);
+        stream.on('data', (b: Buffer) => out.push(b));
+        stream.stderr.on('data', (b: Buffer) => (errText += b.toString('utf8')));
+        stream.on('exit', (c: number | null, s?: string) => {
+          code = c;
+          signal = s;
+        });
+        stream.on('close', () => {
+          clearTimeout(timer);
+          resolve({code, signal, stdout: Buffer.concat(out), stderr: errText});
+        });
+        stream.end(input ?? undefined);
+      });
+    });
+    if (this.options.sudo && result.code !== 0 && /a password is required|a terminal is required|may not run sudo|not in the sudoers/i.test(result.stderr)) {
+      throw hostError(HostErrorCode.sshSudoPassword, host.name, `sudo -n refused for ${conn.user}: ${excerpt(result.stderr)}`,
+        `allow ${conn.user} passwordless sudo (NOPASSWD) for these commands, or log in as root`);
+    }
+    return result;
+  }
+
+  private failed(host: HostTarget, what: string, r: ExecResult): Error {
+    const why = excerpt(r.stderr) || (r.signal ? `killed by ${r.signal}` : `exit status ${r.code}`);
+    const hint = !this.options.sudo && /permission denied|operation not permitted/i.test(r.stderr) ? 'log in as root (--ssh-user root) or use --sudo' : undefined;
+    return hostError(HostErrorCode.sshCommandFailed, host.name, `${what}: ${why}`, hint);
+  }
+
+  async checkAuth(host: HostTarget): Promise<void> {
+    const r = await this.exec(host, 'exit 0');
+    if (r.code !== 0) throw this.failed(host, 'cannot run commands', r);
+  }
+
+  /** Where pacemaker on that host reads its key (PCMK_authkey_location, else the default). */
+  authkeyPath(host: HostTarget): Promise<string> {
+    let p = this.keyPaths.get(host.name);
+    if (!p) {
+      p = (async () => {
+        const r = await this.exec(host, 'for f in /etc/sysconfig/pacemaker /etc/default/pacemaker; do if [ -r "$f" ]; then printf "\\n@@pcmkctl-file %s\\n" "$f"; cat -- "$f"; fi; done; exit 0');
+        if (r.code !== 0) throw this.failed(host, 'cannot read the pacemaker sysconfig', r);
+        for (const part of r.stdout.toString('utf8').split('\n@@pcmkctl-file ').slice(1)) {
+          const file = part.slice(0, part.indexOf('\n'));
+          const loc = parseAuthkeyLocation(part.slice(part.indexOf('\n') + 1));
+          if (loc === undefined) continue;
+          if (!loc.startsWith('/') || /[\n\r\u0000]/.test(loc)) {
+            throw hostError(HostErrorCode.sshCommandFailed, host.name, `PCMK_authkey_location in ${file} is not an absolute path: ${JSON.stringify(loc)}`);
+          }
+          this.reporter.debug(`ssh: ${host.name}: authkey location ${loc} (from ${file})`);
+          return loc;
+        }
+        return DEFAULT_AUTHKEY_PATH;
+      })();
+      this.keyPaths.set(host.name, p);
+      p.catch(() => this.keyPaths.delete(host.name));
+    }
+    return p;
+  }
+
+  async readAuthkey(host: HostTarget): Promise<AuthkeyState> {
+    const path = await this.authkeyPath(host);
+    const r = await this.exec(host, '[ -e "$1" ] || exit 4; stat -L -c "%a %U %G" -- "$1" || exit 3; cat -- "$1"', [path]);
+    if (r.code === 4) return {exists: false, path};
+    if (r.code !== 0) throw this.failed(host, `cannot read ${path}`, r);
+    const nl = r.stdout.indexOf(0x0a);
+    const m = /^([0-7]+) (\S+) (\S+)$/.exec(r.stdout.subarray(0, nl).toString('utf8'));
+    if (nl < 0 || !m) throw hostError(HostErrorCode.invalidResponse, host.name, `unexpected output of stat for ${path}`);
+    const content = r.stdout.subarray(nl + 1);
+    return {exists: true, path, content, sha256: createHash('sha256').update(content).digest('hex'), mode: parseInt(m[1], 8), owner: m[2], group: m[3]};
+  }
+
+  async putAuthkey(host: HostTarget, key: Buffer, options: {overwrite: boolean}): Promise<AuthkeyWrite> {
+    const state = await this.readAuthkey(host);
+    const sha = createHash('sha256').update(key).digest('hex');
+    if (state.exists) {
+      const sameContent = state.sha256 === sha;
+      if (sameContent && state.mode === AUTHKEY_MODE && state.owner === 'hacluster' && state.group === 'haclient') return 'same_content';
+      if (!sameContent && !options.overwrite) return 'conflict';
+      if (sameContent && !options.overwrite) return 'same_content';
+    }
+    await this.writeKey(host, state.path, key);
+    return state.exists ? 'rewritten' : 'written';
+  }
+
+  private async ids(host: HostTarget): Promise<{uid: number; gid: number}> {
+    const r = await this.exec(host, 'id -u hacluster && getent group haclient | cut -d: -f3');
+    const [uid, gid] = r.stdout.toString('utf8').trim().split('\n').map(Number);
+    if (r.code !== 0 || !Number.isInteger(uid) || !Number.isInteger(gid)) {
+      throw hostError(HostErrorCode.sshCommandFailed, host.name, 'user hacluster or group haclient does not exist on the host', 'install pacemaker-remote there first');
+    }
+    return {uid, gid};
+  }
+
+  /** Atomic replace: temp in the key's directory, owner+mode before any byte, fsync, rename. */
+  private async writeKey(host: HostTarget, path: string, key: Buffer): Promise<void> {
+    const conn = await this.connect(host);
+    const mk = await this.exec(host, 'mkdir -p -- "$(dirname -- "$1")"', [path]);
+    if (mk.code !== 0) throw this.failed(host, `cannot create the directory of ${path}`, mk);
+    if (this.options.sudo || conn.user !== 'root') {
+      const r = await this.exec(
+        host,
+        [
+          'set -e',
+          'p=$1; t=$(mktemp -- "$(dirname -- "$p")/.$(basename -- "$p").pcmkctl-XXXXXX")',
+          'trap \'rm -f -- "$t"\' EXIT',
+          'chown -- hacluster:haclient "$t"; chmod -- 0400 "$t"',
+          'cat > "$t"; sync -- "$t" 2>/dev/null || sync',
+          'mv -f -- "$t" "$p"; trap - EXIT',
+        ].join('\n'),
+        [path],
+        key,
+      );
+      if (r.code !== 0) throw this.failed(host, `cannot write ${path}`, r);
+      return;
+    }
+    const {uid, gid} = await this.ids(host);
+    const sftp: SFTPWrapper = await new Promise((resolve, reject) =>
+      conn.client.sftp((e, s) => (e ? reject(hostError(HostErrorCode.sshCommandFailed, host.name, `SFTP not available: ${e.message}`)) : resolve(s))),
+    );
+    const tmp = `${dirname(path)}/.${basename(path)}.pcmkctl-${randomBytes(6).toString('hex')}`;
+    const p = <T>(fn: (cb: (err: Error | undefined | null, v?: T) => void) => void) =>
+      new Promise<T>((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))));
+    let handle: Buffer | undefined;
+    try {
+      handle = await p<Buffer>((cb) => sftp.open(tmp, 'wx', {mode: 0o600}, cb));
+      await p((cb) => sftp.fchown(handle!, uid, gid, cb));
+      await p((cb) => sftp.fchmod(handle!, AUTHKEY_MODE, cb));
+      await p((cb) => sftp.write(handle!, key, 0, key.length, 0, cb));
+      await p((cb) => sftp.ext_openssh_fsync(handle!, cb));
+      await p((cb) => sftp.close(handle!, cb));
+      handle = undefined;
+      await p((cb) => sftp.ext_openssh_rename(tmp, path, cb));
+    } catch (e) {
+      if (handle) await p((cb) => sftp.close(handle!, cb)).catch(() => {});
+      await p((cb) => sftp.unlink(tmp, cb)).catch(() => {});
+      throw hostError(HostErrorCode.sshCommandFailed, host.name, `cannot write ${path} over SFTP: ${(e as Error).message}`);
+    } finally {
+      sftp.end();
+    }
+  }
+
+  async removeAuthkey(host: HostTarget): Promise<AuthkeyRemove> {
+    const path = await this.authkeyPath(host);
+    const r = await this.exec(host, 'if [ -e "$1" ] || [ -L "$1" ]; then rm -f -- "$1" && echo deleted; else echo not_found; fi', [path]);
+    const out = r.stdout.toString('utf8').trim();
+    if (r.code !== 0 || (out !== 'deleted' && out !== 'not_found')) throw this.failed(host, `cannot remove ${path}`, r);
+    return out;
+  }
+
+  async manageService(host: HostTarget, action: ServiceAction): Promise<void> {
+    const verb = action === 'start-enable' ? 'enable' : 'disable';
+    const r = await this.exec(host, 'systemctl "$1" --now pacemaker_remote', [verb]);
+    if (r.code !== 0) throw this.failed(host, `systemctl ${verb} --now pacemaker_remote failed`, r);
+  }
+
+  async checkHost(host: HostTarget): Promise<HostFacts> {
+    const script = [
+      'if command -v systemctl >/dev/null 2>&1; then',
+      '  n=$(systemctl list-unit-files --full --no-legend pacemaker_remote.service 2>/dev/null | grep -c "^pacemaker_remote\\.service")',
+      '  echo "remote_installed=$n"',
+      '  echo "remote_active=$(systemctl is-active pacemaker_remote 2>/dev/null)"',
+      '  echo "remote_enabled=$(systemctl is-enabled pacemaker_remote 2>/dev/null)"',
+      '  echo "pacemaker_active=$(systemctl is-active pacemaker 2>/dev/null)"',
+      '  echo "corosync_active=$(systemctl is-active corosync 2>/dev/null)"',
+      'else echo systemctl=missing; fi',
+      'if [ -e /etc/corosync/corosync.conf ] || [ -e /var/lib/pacemaker/cib/cib.xml ]; then echo config=yes; else echo config=no; fi',
+    ].join('\n');
+    const r = await this.exec(host, script);
+    const kv = new Map<string, string>();
+    for (const line of r.stdout.toString('utf8').split('\n')) {
+      const i = line.indexOf('=');
+      if (i > 0) kv.set(line.slice(0, i), line.slice(i + 1).trim());
+    }
+    if (r.code !== 0 || !kv.has('config')) throw this.failed(host, 'cannot inspect the host', r);
+    if (kv.get('systemctl') === 'missing') {
+      throw hostError(HostErrorCode.sshCommandFailed, host.name, 'systemctl is not available on the host', 'pcmkctl manages pacemaker_remote through systemd');
+    }
+    return {
+      pacemakerRemoteInstalled: Number(kv.get('remote_installed') ?? '0') > 0,
+      pacemakerRemoteRunning: kv.get('remote_active') === 'active',
+      pacemakerRemoteEnabled: kv.get('remote_enabled') === 'enabled',
+      pacemakerRunning: kv.get('pacemaker_active') === 'active',
+      corosyncRunning: kv.get('corosync_active') === 'active',
+      clusterConfigExists: kv.get('config') === 'yes',
+    };
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.conns.values()];
+    this.conns.clear();
+    await Promise.all(all.map((c) => c.then((conn) => conn.client.end(), () => {})));
+  }
+}
