@@ -111,7 +111,12 @@ function classify(err: Error & {exitCode?: number; oclif?: {exit?: number}}): {
   if (err instanceof PcmkctlError) return {reports: err.reports, exitCode: err.exitCode, unexpected: false};
   if (err instanceof Errors.CLIError || err.oclif?.exit !== undefined) {
     // oclif parse errors: unknown flag, missing argument, bad integer...
-    const first = err.message.split('\n').find((l) => l.trim() !== '') ?? err.message;
+    let first = err.message.split('\n').find((l) => l.trim() !== '') ?? err.message;
+    // "Missing 1 required arg:" is followed by a table of the args: name them on the one line
+    const missing = (err as {args?: {name?: string}[]}).args;
+    if (/^Missing \d+ required args?:?$/.test(first.trim()) && Array.isArray(missing)) {
+      first = `${first.trim().replace(/:$/, '')}: ${missing.map((a) => a.name).join(', ')}`;
+    }
     const exitCode = err.oclif?.exit ?? ExitCode.usage;
     return {
       reports: [{code: exitCode === ExitCode.usage ? 'USAGE' : 'ERROR', severity: 'error', message: first.trim(), hint: exitCode === ExitCode.usage ? 'see --help' : undefined}],
