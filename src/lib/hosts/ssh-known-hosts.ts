@@ -92,7 +92,7 @@ export function verifyHostKey(lines: readonly KnownHostLine[], name: string, blo
   const b64 = blob.toString('base64');
   const type = keyTypeOf(blob);
   const matching = lines.filter((l) => hostFieldMatches(l.hosts, name));
-  const revoked = lines.find((l) => l.marker === '@revoked' && l.key === b64);
+  const revoked = matching.find((l) => l.marker === '@revoked' && l.key === b64);
   if (revoked) return {status: 'revoked', matched: revoked};
   const plain = matching.filter((l) => !l.marker);
   const same = plain.find((l) => l.key === b64);

@@ -34,6 +34,8 @@ export interface SshTransportOptions {
   /** SSH connect + handshake + auth (default 20 s). */
   connectTimeoutMs?: number;
   sshConfigPath?: string;
+  /** Use this authkey path instead of discovering it on the host (tests, unusual layouts). */
+  authkeyPath?: string;
 }
 
 export interface ExecResult {
@@ -301,6 +303,7 @@ export class SshTransport implements HostTransport {
 
   /** Where pacemaker on that host reads its key (PCMK_authkey_location, else the default). */
   authkeyPath(host: HostTarget): Promise<string> {
+    if (this.options.authkeyPath) return Promise.resolve(this.options.authkeyPath);
     let p = this.keyPaths.get(host.name);
     if (!p) {
       p = (async () => {
