@@ -15,20 +15,24 @@ const VALUE_FLAGS = new Set([
   '--ssh-port',
   '--ssh-known-hosts',
   '--token',
-  '--wait',
 ]);
 
-/** Flags whose value is optional (`--wait` or `--wait=30`): never consume the next token. */
+/**
+ * pcs's optional-value flags (`--wait` or `--wait=30`): oclif has no optional
+ * values, so a bare one becomes `--wait=default`, which the command resolves.
+ */
 const OPTIONAL_VALUE_FLAGS = new Set(['--wait']);
 
-export function normalizeArgv(argv: string[]): string[] {
+export function normalizeArgv(input: string[]): string[] {
+  const end = input.indexOf('--');
+  const argv = input.map((t, i) => (OPTIONAL_VALUE_FLAGS.has(t) && (end === -1 || i < end) ? `${t}=default` : t));
   const leading: string[] = [];
   let i = 0;
   while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--' && argv[i] !== '-') {
     const token = argv[i];
     leading.push(token);
     i++;
-    if (VALUE_FLAGS.has(token) && !OPTIONAL_VALUE_FLAGS.has(token) && i < argv.length) {
+    if (VALUE_FLAGS.has(token) && i < argv.length) {
       leading.push(argv[i]);
       i++;
     }

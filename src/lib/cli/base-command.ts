@@ -65,7 +65,8 @@ export abstract class BaseCommand extends Command {
 
   protected formatReport(r: Report): string {
     const c = colorFor(process.stderr);
-    const body = `${r.host && !r.message.startsWith(`${r.host}: `) ? `${r.host}: ` : ''}${r.message}${r.hint ? ` (${r.hint})` : ''}`;
+    // Messages name their host themselves (pcs wording); `host` is for --json.
+    const body = `${r.message}${r.hint ? ` (${r.hint})` : ''}`;
     if (r.severity === 'error') return `${c.red('Error:')} ${body}`;
     if (r.severity === 'warning') return `${c.yellow('Warning:')} ${body}`;
     return body;
