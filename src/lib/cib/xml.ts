@@ -34,6 +34,8 @@ export interface XmlDocument {
   /** Comments before the root element. */
   prolog: XmlComment[];
   root: XmlElement;
+  /** Comments after the root element. */
+  epilog?: XmlComment[];
 }
 
 type FxpNode = Record<string, unknown>;
@@ -41,12 +43,14 @@ type FxpNode = Record<string, unknown>;
 /** Parse an XML document; malformed input is a user error naming the problem. */
 export async function parseXml(text: string, source = 'input'): Promise<XmlDocument> {
   const {XMLParser, XMLValidator} = await import('fast-xml-parser');
-  if (/<!DOCTYPE/i.test(text.slice(0, 4096))) fail('XML_DOCTYPE', `${source}: DOCTYPE declarations are not allowed in a CIB`);
+  if (hasDoctype(text)) fail('XML_DOCTYPE', `${source}: DOCTYPE declarations are not allowed in a CIB`);
   const verdict = XMLValidator.validate(text, {allowBooleanAttributes: false});
   if (verdict !== true) {
     const {msg, line, col} = verdict.err;
     fail('XML_MALFORMED', `${source} is not well-formed XML: ${msg} (line ${line}, column ${col})`);
   }
+  checkReferences(text, source);
+  if (!/>\s*$/.test(text)) fail('XML_MALFORMED', `${source} is not well-formed XML: text outside the root element`);
   const parser = new XMLParser({
     preserveOrder: true,
     ignoreAttributes: false,
@@ -59,7 +63,7 @@ export async function parseXml(text: string, source = 'input'): Promise<XmlDocum
     processEntities: true,
     htmlEntities: true,
     ignoreDeclaration: false,
-    ignorePiTags: true,
+    ignorePiTags: false, // true would drop the XML declaration too; other PIs are skipped in convert()
   });
   const nodes = parser.parse(text) as FxpNode[];
   const doc: Partial<XmlDocument> & {prolog: XmlComment[]} = {prolog: []};
@@ -72,12 +76,51 @@ export async function parseXml(text: string, source = 'input'): Promise<XmlDocum
     if (converted?.type === 'element') {
       if (doc.root) fail('XML_MALFORMED', `${source} has more than one root element`);
       doc.root = converted;
-    } else if (converted?.type === 'comment' && !doc.root) {
-      doc.prolog.push(converted);
+    } else if (converted?.type === 'comment') {
+      if (doc.root) (doc.epilog ??= []).push(converted);
+      else doc.prolog.push(converted);
+    } else if (converted?.type === 'text' || converted?.type === 'cdata') {
+      fail('XML_MALFORMED', `${source} is not well-formed XML: text outside the root element`);
     }
   }
   if (!doc.root) fail('XML_MALFORMED', `${source} has no root element`);
   return doc as XmlDocument;
+}
+
+/** A DOCTYPE anywhere in the prolog (after any number of comments, PIs and blanks). */
+function hasDoctype(text: string): boolean {
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i])) i++;
+    const end = text.startsWith('<!--', i) ? text.indexOf('-->', i + 4) : text.startsWith('<?', i) ? text.indexOf('?>', i + 2) : -2;
+    if (end === -2) return /^<!DOCTYPE/i.test(text.slice(i, i + 9));
+    if (end === -1) return false; // unterminated: the validator reports it
+    i = end + (text[end] === '-' ? 3 : 2);
+  }
+}
+
+// fast-xml-parser leaves unknown entities and references without ';' as
+// text (re-escaped to '&amp;...' on output) and drops references to
+// characters XML cannot hold: libxml2 rejects all of these, so do we.
+const REFERENCE = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|&(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z_][A-Za-z0-9_.-]*)?(;?)/g;
+const PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
+
+function checkReferences(text: string, source: string): void {
+  for (const m of text.matchAll(REFERENCE)) {
+    if (m[0][0] !== '&') continue;
+    const [ref, body, semicolon] = m;
+    let ok = Boolean(body) && semicolon === ';';
+    if (ok && body.startsWith('#')) {
+      const code = body[1] === 'x' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+      ok = code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) && isXmlSafe(String.fromCodePoint(code));
+    } else if (ok) {
+      ok = PREDEFINED.has(body);
+    }
+    if (!ok) {
+      const line = text.slice(0, m.index).split('\n').length;
+      fail('XML_MALFORMED', `${source} is not well-formed XML: invalid or undefined reference '${ref.slice(0, 20)}' (line ${line})`);
+    }
+  }
 }
 
 function textOf(children: unknown): string {
@@ -92,7 +135,7 @@ function convert(node: FxpNode): XmlNode | undefined {
   if ('#comment' in node) return {type: 'comment', text: textOf(node['#comment'])};
   if ('#cdata' in node) return {type: 'cdata', text: textOf(node['#cdata'])};
   const name = Object.keys(node).find((k) => k !== ':@');
-  if (!name) return undefined;
+  if (!name || name.startsWith('?')) return undefined; // processing instructions are not kept
   const children: XmlNode[] = [];
   for (const child of node[name] as FxpNode[]) {
     const c = convert(child);
@@ -114,19 +157,31 @@ export function isXmlSafe(value: string): boolean {
   return !NOT_XML_CHAR.test(value) && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
 }
 
+// Fast paths: most values need no escaping and the same few names repeat
+// thousands of times in a big CIB (serializing must stay cheap at 5 MB).
+const ATTR_SPECIAL = /[&<>"\n\r\t]/;
+const TEXT_SPECIAL = /[&<>\r]/;
+const checkedNames = new Set<string>();
+const pads: string[] = [];
+const padFor = (depth: number): string => (pads[depth] ??= '  '.repeat(depth));
+
 function escapeAttr(value: string): string {
+  if (!ATTR_SPECIAL.test(value)) return value;
   return value.replace(/[&<>"\n\r\t]/g, (c) =>
     c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : c === '\n' ? '&#10;' : c === '\r' ? '&#13;' : '&#9;',
   );
 }
 
 function escapeText(value: string): string {
+  if (!TEXT_SPECIAL.test(value)) return value;
   return value.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#13;'));
 }
 
 function checkName(name: string): string {
   // Names come from code constants or parsed documents; never emit anything else.
+  if (checkedNames.has(name)) return name;
   if (!XML_NAME.test(name)) throw new Error(`invalid XML name ${JSON.stringify(name)}`);
+  if (checkedNames.size < 10_000) checkedNames.add(name);
   return name;
 }
 
@@ -138,7 +193,7 @@ export function serializeElement(el: XmlElement, indent = 0): string {
 }
 
 function writeElement(el: XmlElement, depth: number, out: string[]): void {
-  const pad = '  '.repeat(depth);
+  const pad = padFor(depth);
   out.push(pad, '<', checkName(el.name));
   for (const [k, v] of Object.entries(el.attrs)) out.push(' ', checkName(k), '="', escapeAttr(v), '"');
   if (el.children.length === 0) {
@@ -155,7 +210,7 @@ function writeElement(el: XmlElement, depth: number, out: string[]): void {
   out.push('>\n');
   for (const c of el.children) {
     if (c.type === 'element') writeElement(c, depth + 1, out);
-    else out.push('  '.repeat(depth + 1), commentText(c.text), '\n');
+    else out.push(padFor(depth + 1), commentText(c.text), '\n');
   }
   out.push(pad, '</', el.name, '>\n');
 }
@@ -180,6 +235,7 @@ export function serializeDocument(doc: XmlDocument): string {
   }
   for (const c of doc.prolog) parts.push(commentText(c.text), '\n');
   writeElement(doc.root, 0, parts);
+  for (const c of doc.epilog ?? []) parts.push(commentText(c.text), '\n');
   return parts.join('');
 }
 
