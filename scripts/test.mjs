@@ -9,31 +9,18 @@
 //      check that nothing is left behind;
 //   5. the last line is "N passed, M failed, K skipped".
 // Only built-in modules are imported here: node_modules may not exist yet.
-import {spawnSync} from 'node:child_process';
 import {existsSync, readdirSync, statSync} from 'node:fs';
 import {join, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {build, ensureNpmDeps, isRoot, log as logAs, sh} from './bootstrap.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
-const isRoot = process.getuid?.() === 0;
 const only = process.argv.slice(2); // optional file filters: npm test -- cib
-const log = (msg) => process.stderr.write(`[test] ${msg}\n`);
-
-function sh(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, {stdio: 'inherit', ...opts});
-  return r.status ?? 1;
-}
-
-function newer(a, b) {
-  return existsSync(a) && (!existsSync(b) || statSync(a).mtimeMs > statSync(b).mtimeMs);
-}
+const log = (msg) => logAs('test', msg);
 
 // 1. npm dependencies
-if (!existsSync('node_modules/.package-lock.json') || newer('package-lock.json', 'node_modules/.package-lock.json')) {
-  log('installing npm dependencies (npm ci)');
-  if (sh('npm', ['ci', '--no-audit', '--no-fund']) !== 0) process.exit(1);
-}
+if (!ensureNpmDeps('test')) process.exit(1);
 
 // 2. Debian packages (root only)
 let labUnavailable = null;
@@ -47,8 +34,7 @@ if (!isRoot) {
 }
 
 // 3. build + type-check
-log('building (tsc + oclif manifest)');
-if (sh('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
+if (!build('test')) process.exit(1);
 if (sh('npx', ['tsc', '-p', 'test/tsconfig.json', '--noEmit']) !== 0) process.exit(1);
 
 const {run} = await import('node:test');

@@ -18,7 +18,10 @@ export function renderNodeAdd(r: NodeAddResult): string {
   const subject = `${r.kind} node '${r.node}'`;
   if (r.cib.dryRun) return `${r.cib.diff}${renderHostPlan(r.hostActions)}(dry run: nothing was changed)`;
   const hostChanged = r.hostActions.some((a) => a.status === 'done' && a.action !== 'check');
-  if (!r.cib.changed && !hostChanged) return `${subject}: unchanged (already configured, same key, service running)`;
+  if (!r.cib.changed && !hostChanged) {
+    const hostsChecked = r.hostActions.some((a) => a.status === 'unchanged');
+    return `${subject}: unchanged (${hostsChecked ? 'already configured, same key, service running' : 'already in the CIB'})`;
+  }
   return `${subject}: added${r.online ? ' and online' : ''} (CIB ${r.cib.versionBefore} -> ${r.cib.versionAfter})`;
 }
 
