@@ -1,9 +1,10 @@
 // A readable unified line diff for --dry-run (Myers' O(ND) algorithm:
 // fast when the change is small, which it is for every pcmkctl command).
+// Same output as GNU `diff -U<context>` for texts that end with a newline.
 
 export function unifiedDiff(before: string, after: string, labels: [string, string], context = 3): string {
-  const a = before.split('\n');
-  const b = after.split('\n');
+  const a = lines(before);
+  const b = lines(after);
   const ops = diffLines(a, b);
   if (!ops.some((o) => o.kind !== ' ')) return '';
   const out = [`--- ${labels[0]}`, `+++ ${labels[1]}`];
@@ -34,12 +35,24 @@ export function unifiedDiff(before: string, after: string, labels: [string, stri
     const bStart = hunk[0].bIndex + 1;
     const aLen = hunk.filter((o) => o.kind !== '+').length;
     const bLen = hunk.filter((o) => o.kind !== '-').length;
-    out.push(`@@ -${aStart},${aLen} +${bStart},${bLen} @@`);
+    out.push(`@@ -${range(aStart, aLen)} +${range(bStart, bLen)} @@`);
     for (const o of hunk) out.push(o.kind + o.line);
     i = end;
     start = end;
   }
   return out.join('\n') + '\n';
+}
+
+/** Lines of a text; the newline ending the last line does not start another one. */
+function lines(text: string): string[] {
+  const out = text.split('\n');
+  if (out[out.length - 1] === '') out.pop();
+  return out;
+}
+
+/** GNU diff's hunk ranges: `start` alone for one line, the line before for none. */
+function range(start: number, length: number): string {
+  return length === 1 ? `${start}` : `${length === 0 ? start - 1 : start},${length}`;
 }
 
 interface Op {
