@@ -7,8 +7,8 @@ import {errorReport, PcmkctlError, type Reporter} from '../report.js';
 
 export type ValidationOutcome = 'crm_verify' | 'skipped';
 
-async function verifyErrors(xml: string, reporter?: Reporter): Promise<string[] | null> {
-  const r = await exec('crm_verify', ['-V', '--xml-pipe'], {input: xml, reporter, timeoutMs: 300_000});
+async function verifyErrors(xml: string, reporter?: Reporter, onInputWritten?: () => void): Promise<string[] | null> {
+  const r = await exec('crm_verify', ['-V', '--xml-pipe'], {input: xml, reporter, timeoutMs: 300_000, onInputWritten});
   if (r.code === 0) return null;
   const lines = (r.stdout + '\n' + r.stderr).split('\n').map((l) => l.trim());
   const errors = lines
@@ -23,16 +23,36 @@ async function verifyErrors(xml: string, reporter?: Reporter): Promise<string[] 
 /**
  * Throws PcmkctlError(CIB_INVALID) listing the errors the change introduces.
  * `original` is the CIB before the change (same serializer), used only when
- * the new one fails.
+ * the new one fails (a function: serialized only then).
  */
-export async function validateCib(xml: string, original: string, reporter?: Reporter): Promise<ValidationOutcome> {
-  if (!(await haveCommand('crm_verify'))) return 'skipped';
-  const after = await verifyErrors(xml, reporter);
-  if (!after) return 'crm_verify';
-  const before = new Set((await verifyErrors(original, reporter)) ?? []);
-  const introduced = [...new Set(after)].filter((e) => !before.has(e));
-  if (introduced.length === 0) return 'crm_verify';
-  throw new PcmkctlError(
-    introduced.slice(0, 10).map((e) => errorReport('CIB_INVALID', `the change would make the CIB invalid: ${e}`)),
-  );
+export async function validateCib(xml: string, original: string | (() => string), reporter?: Reporter): Promise<ValidationOutcome> {
+  return (await startValidation(xml, original, reporter)).verdict;
+}
+
+export interface StartedValidation {
+  /** What validateCib would return or throw. */
+  verdict: Promise<ValidationOutcome>;
+}
+
+/**
+ * Starts validateCib and returns as soon as crm_verify has been handed the
+ * whole document, so the caller can do other work while it checks.
+ * Await `verdict` before writing anything.
+ */
+export async function startValidation(xml: string, original: string | (() => string), reporter?: Reporter): Promise<StartedValidation> {
+  if (!(await haveCommand('crm_verify'))) return {verdict: Promise.resolve('skipped')};
+  let fed: () => void = () => {};
+  const inputWritten = new Promise<void>((resolve) => (fed = resolve));
+  const verdict = (async (): Promise<ValidationOutcome> => {
+    const after = await verifyErrors(xml, reporter, fed).finally(() => fed());
+    if (!after) return 'crm_verify';
+    const before = new Set((await verifyErrors(typeof original === 'string' ? original : original(), reporter)) ?? []);
+    const introduced = [...new Set(after)].filter((e) => !before.has(e));
+    if (introduced.length === 0) return 'crm_verify';
+    throw new PcmkctlError(
+      introduced.slice(0, 10).map((e) => errorReport('CIB_INVALID', `the change would make the CIB invalid: ${e}`)),
+    );
+  })();
+  await Promise.race([inputWritten, verdict.then(() => undefined, () => undefined)]);
+  return {verdict};
 }

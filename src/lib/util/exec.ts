@@ -12,6 +12,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   cwd?: string;
   reporter?: Reporter;
+  /** Called once `input` has been handed to the child's stdin pipe in full (or writing it failed). */
+  onInputWritten?: () => void;
 }
 
 export interface ExecResult {
@@ -29,7 +31,7 @@ export class ExecNotFoundError extends Error {
 }
 
 export async function exec(command: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
-  const {input, env, timeoutMs = 120_000, cwd, reporter} = options;
+  const {input, env, timeoutMs = 120_000, cwd, reporter, onInputWritten} = options;
   reporter?.debug(`running: ${[command, ...args].join(' ')}${env ? ` (env: ${Object.keys(env).join(',')})` : ''}`);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
@@ -63,7 +65,7 @@ export async function exec(command: string, args: string[], options: ExecOptions
     });
     // EPIPE when the child exits before reading its stdin is not our error.
     child.stdin.on('error', () => {});
-    child.stdin.end(input ?? '');
+    child.stdin.end(input ?? '', () => onInputWritten?.());
   });
 }
 
