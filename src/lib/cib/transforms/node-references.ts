@@ -1,7 +1,7 @@
 // Where a CIB still mentions a node by name: what `node remove` refuses
 // over, and what the removal workflows report as dangling.
 import {childElements, walk, type XmlDocument, type XmlElement} from '../xml.js';
-import {guestNodes, remoteNodes, section, statusSection} from '../query.js';
+import {configuration, guestNodes, remoteNodes, section, statusSection} from '../query.js';
 
 export interface NodeReference {
   kind: 'remote-resource' | 'guest-resource' | 'location-constraint' | 'location-rule' | 'node-attributes' | 'fencing-level';
@@ -29,10 +29,13 @@ export function nodeReferences(doc: XmlDocument, name: string): NodeReference[] 
     if (el.name === 'expression' && (el.attrs.attribute === '#uname' || el.attrs.attribute === '#id') && el.attrs.value === name) {
       refs.push({kind: 'location-rule', id: el.attrs.id, description: `rule expression '${el.attrs.id}'`});
     }
-    if (el.name === 'fencing-level' && el.attrs.target === name) {
-      refs.push({kind: 'fencing-level', id: el.attrs.id, description: `fencing level '${el.attrs.id}'`});
-    }
   });
+  // <fencing-topology> is a sibling of <constraints>, not inside it
+  for (const topology of childElements(configuration(doc), 'fencing-topology')) {
+    for (const level of childElements(topology, 'fencing-level')) {
+      if (level.attrs.target === name) refs.push({kind: 'fencing-level', id: level.attrs.id, description: `fencing level '${level.attrs.id}'`});
+    }
+  }
   for (const node of nodeEntries(doc, name)) {
     if (childElements(node).some((c) => c.name === 'instance_attributes' || c.name === 'utilization')) {
       refs.push({kind: 'node-attributes', id: node.attrs.id, description: `node attributes of '${name}'`});
