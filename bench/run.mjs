@@ -170,34 +170,48 @@ const edits = [
 
 const results = {env, options: opts, edit: {}, coldStart: {}, rss: null, targets: []};
 
-async function timeEdit(edit) {
-  const times = [];
-  const failures = [];
-  // one untimed warm-up run (page cache, Python/Node compile caches), then the timed runs
-  for (let rep = -1; rep < opts.reps; rep++) {
+/** With GNU time each run also reports CPU seconds (user+sys, children included): steadier than wall time on a busy machine. */
+async function runTimed(cmd, args, options) {
+  if (!tools.gnuTime) return {...(await run(cmd, args, options)), cpuMs: null};
+  const cpuFile = join(outDir, 'cpu.txt');
+  rmSync(cpuFile, {force: true});
+  const r = await run(tools.gnuTime, ['-f', '%U %S', '-o', cpuFile, cmd, ...args], options);
+  const m = existsSync(cpuFile) ? /(\d+\.\d+) (\d+\.\d+)\s*$/.exec(readFileSync(cpuFile, 'utf8')) : null;
+  return {...r, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : null};
+}
+
+// Interleaved (pcmkctl, pcs, crm_resource, pcmkctl, ...) so load drift on a shared machine hits all alike.
+for (const edit of edits) results.edit[edit.key] = {label: edit.label, median: null, min: null, max: null, runs: [], cpu: null, cpuRuns: [], failures: [], unavailable: !edit.available};
+process.stdout.write(`bench: big-CIB edit, ${opts.reps} rounds + 1 warm-up `);
+for (let rep = -1; rep < opts.reps; rep++) {
+  for (const edit of edits) {
+    const entry = results.edit[edit.key];
+    if (!edit.available || entry.failures.length >= 2) continue;
     checkBudget();
     const file = fresh(edit.key);
     const value = `v${Date.now().toString(36)}${rep + 1}`;
     const [cmd, args, extraEnv] = edit.cmd(file, value);
-    const r = await run(cmd, args, {env: extraEnv});
+    const r = await runTimed(cmd, args, {env: extraEnv});
     const ok = r.code === 0 && readFileSync(file, 'utf8').includes(`value="${value}"`);
     if (!ok) {
-      failures.push(`exit ${r.code}${r.code === 0 ? ' but the new value is not in the file' : ''}: ${(r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ')}`);
-      if (failures.length >= 2) break;
+      entry.failures.push(`exit ${r.code}${r.code === 0 ? ' but the new value is not in the file' : ''}: ${(r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ')}`);
       continue;
     }
-    if (rep >= 0) times.push(r.ms);
-    process.stdout.write('.');
+    if (rep >= 0) {
+      entry.runs.push(r.ms);
+      if (r.cpuMs !== null) entry.cpuRuns.push(r.cpuMs);
+    }
   }
-  rmSync(join(outDir, `work-${edit.key}.xml`), {force: true});
-  return {label: edit.label, ...(stats(times) ?? {median: null, min: null, max: null, runs: []}), failures};
+  process.stdout.write('.');
 }
-
 for (const edit of edits) {
-  process.stdout.write(`bench: ${edit.key} edit `);
-  results.edit[edit.key] = edit.available ? await timeEdit(edit) : {label: edit.label, median: null, min: null, max: null, runs: [], failures: [], unavailable: true};
-  process.stdout.write(edit.available ? ' done\n' : ' n/a (not installed)\n');
+  const entry = results.edit[edit.key];
+  if (entry.runs.length) Object.assign(entry, stats(entry.runs));
+  if (entry.cpuRuns.length) entry.cpu = stats(entry.cpuRuns);
+  rmSync(join(outDir, `work-${edit.key}.xml`), {force: true});
 }
+rmSync(join(outDir, 'cpu.txt'), {force: true});
+process.stdout.write(' done\n');
 
 // ---- peak RSS of the pcmkctl edit --------------------------------------------
 // With GNU time: %M = largest max-RSS among the process and the children it
@@ -285,13 +299,13 @@ results.targets = [
 
 // ---- report ------------------------------------------------------------------
 const rows = [
-  ...['pcmkctl', 'pcs', 'crm_resource'].map((k) => ['edit', e[k].label, e[k].unavailable ? 'n/a' : fmtMs(e[k].median), e[k].unavailable ? 'n/a' : fmtMs(e[k].min), e[k].runs.length]),
-  ...['pcmkctl', 'pcs', 'node'].map((k) => ['cold start', c[k].label, c[k].unavailable ? 'n/a' : fmtMs(c[k].median), c[k].unavailable ? 'n/a' : fmtMs(c[k].min), c[k].runs.length]),
+  ...['pcmkctl', 'pcs', 'crm_resource'].map((k) => ['edit', e[k].label, e[k].unavailable ? 'n/a' : fmtMs(e[k].median), e[k].unavailable ? 'n/a' : fmtMs(e[k].min), e[k].cpu ? fmtMs(e[k].cpu.median) : 'n/a', e[k].runs.length]),
+  ...['pcmkctl', 'pcs', 'node'].map((k) => ['cold start', c[k].label, c[k].unavailable ? 'n/a' : fmtMs(c[k].median), c[k].unavailable ? 'n/a' : fmtMs(c[k].min), '', c[k].runs.length]),
 ];
-const rssRow = (name, s) => (s ? [`peak RSS`, name, `${s.median.toFixed(0)} MiB`, `${s.min.toFixed(0)} MiB`, s.runs.length] : null);
+const rssRow = (name, s) => (s ? [`peak RSS`, name, `${s.median.toFixed(0)} MiB`, `${s.min.toFixed(0)} MiB`, '', s.runs.length] : null);
 rows.push(...[rssRow('pcmkctl edit, node process', results.rss.nodeProcess), rssRow('pcmkctl edit, incl. crm_verify child (GNU time)', results.rss.processTree)].filter(Boolean));
 
-const header = ['what', 'command', 'median', 'min', 'runs'];
+const header = ['what', 'command', 'median', 'min', 'cpu (median)', 'runs'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
 const line = (r) => r.map((x, i) => String(x).padEnd(widths[i])).join('  ');
 console.log(`\nCIB: ${opts.count} primitives, ${(bigBytes / 1e6).toFixed(2)} MB; ${env.cpu}; node ${env.node}; pcs ${env.pcs ?? 'n/a'}; ${env.pacemaker ?? 'Pacemaker n/a'}\n`);
@@ -315,9 +329,9 @@ writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '
 const md = [
   `Measured ${env.date.slice(0, 10)} on ${env.cpu}, node ${env.node}, pcs ${env.pcs ?? 'n/a'}, ${env.pacemaker ?? 'Pacemaker n/a'}; CIB with ${opts.count} primitives (${(bigBytes / 1e6).toFixed(2)} MB), fresh copy per run; median (min) of ${opts.reps} runs for edits, ${opts.coldReps} for cold start.`,
   '',
-  '| what | command | median | min |',
-  '|---|---|---:|---:|',
-  ...rows.map((r) => `| ${r[0]} | ${r[0] === 'peak RSS' ? r[1] : '`' + r[1] + '`'} | ${r[2]} | ${r[3]} |`),
+  '| what | command | median | min | CPU user+sys (median) |',
+  '|---|---|---:|---:|---:|',
+  ...rows.map((r) => `| ${r[0]} | ${r[0] === 'peak RSS' ? r[1] : '`' + r[1] + '`'} | ${r[2]} | ${r[3]} | ${r[4]} |`),
   '',
   '| target | measured | limit | verdict |',
   '|---|---:|---:|---|',
