@@ -90,7 +90,8 @@ describe('hosts against the lab', {skip}, () => {
     writeFileSync(join(dir, 'tok'), 'not-a-token-pcsd-knows');
     const cli = await runCli(['host', 'auth', r2().name, `addr=${r2().addr}`, '--token', join(dir, 'tok')], {env});
     assert.equal(cli.code, 0, cli.stderr);
-    await assert.rejects(t.checkAuth({name: r2().name}), isCode(HostErrorCode.notAuthorized));
+    const fresh = new PcsdTransport({reporter: silentReporter, knownHostsPath: kh, pinsPath: pins, requestTimeoutMs: 10_000});
+    await assert.rejects(fresh.checkAuth({name: r2().name}), isCode(HostErrorCode.notAuthorized));
   });
 
   test('certificate replaced on a host → refused (old and new fingerprints); host auth again → accepted', async () => {
@@ -154,9 +155,13 @@ describe('hosts against the lab', {skip}, () => {
     child.stderr.on('data', (b) => (out += b));
     const seen: string[] = [];
     const done = new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)));
+    // argv of our CLI and every process it started (other lab users may legitimately run pcs -p)
     for (let i = 0; i < 40; i++) {
-      const ps = await exec('ps', ['-eo', 'args'], {timeoutMs: 5000});
-      seen.push(ps.stdout);
+      const ps = await exec('ps', ['-eo', 'pid=,ppid=,args='], {timeoutMs: 5000});
+      const rows = ps.stdout.split('\n').map((l) => /^\s*(\d+)\s+(\d+)\s(.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+      const tree = new Set([child.pid]);
+      for (let k = 0; k < 5; k++) for (const m of rows) if (tree.has(Number(m[2]))) tree.add(Number(m[1]));
+      seen.push(rows.filter((m) => tree.has(Number(m[1]))).map((m) => m[3]).join('\n'));
       if (child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 50));
     }
