@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {request} from 'node:https';
 import {after, before, describe, test} from 'node:test';
 import {exec} from '../../src/lib/util/exec.js';
-import {crmMon, lab, labReady, onHost, resetLab, serviceState, sshArgv, waitFor} from '../lab/lab.js';
+import {crmMon, lab, labReady, lockLab, onHost, resetLab, serviceState, sshArgv, waitFor} from '../lab/lab.js';
 
 const ready = labReady();
 
@@ -33,11 +33,18 @@ async function listening(host: string, port: number): Promise<boolean> {
 }
 
 describe('lab', () => {
+  let release = async () => {};
   before(async () => {
-    if (ready.ok) await resetLab();
+    if (!ready.ok) return;
+    release = await lockLab();
+    await resetLab();
   });
   after(async () => {
-    if (ready.ok) await resetLab();
+    try {
+      if (ready.ok) await resetLab();
+    } finally {
+      await release();
+    }
   });
 
   test(`cluster node ${lab.clusterNode} is Online`, async (t) => {

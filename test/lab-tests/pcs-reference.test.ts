@@ -5,17 +5,24 @@ import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {after, before, describe, test} from 'node:test';
 import {exec} from '../../src/lib/util/exec.js';
-import {crmMon, hostFileInfo, lab, labHost, labReady, resetLab, serviceState, waitFor} from '../lab/lab.js';
+import {crmMon, hostFileInfo, lab, labHost, labReady, lockLab, resetLab, serviceState, waitFor} from '../lab/lab.js';
 
 const ready = labReady();
 const pcs = (...args: string[]) => exec('pcs', args, {timeoutMs: 180_000, cwd: '/'});
 
 describe('real pcs: add-remote / remove-remote', () => {
+  let release = async () => {};
   before(async () => {
-    if (ready.ok) await resetLab();
+    if (!ready.ok) return;
+    release = await lockLab();
+    await resetLab();
   });
   after(async () => {
-    if (ready.ok) await resetLab();
+    try {
+      if (ready.ok) await resetLab();
+    } finally {
+      await release();
+    }
   });
 
   test('remote1: host auth, add-remote, remove-remote', async (t) => {

@@ -74,6 +74,8 @@ export const paths = {
   state: STATE_DIR,
   /** Written at the end of a successful setup: the host list of the running lab. */
   labJson: join(STATE_DIR, 'lab.json'),
+  /** flock: ctl.ts setup/teardown and lab test files (lockLab) exclude each other. */
+  lock: join(STATE_DIR, 'lab.lock'),
   bin: join(STATE_DIR, 'bin'),
   hostInit: join(STATE_DIR, 'bin', 'host-init'),
   shim: join(STATE_DIR, 'bin', 'systemctl'),

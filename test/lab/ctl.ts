@@ -2,17 +2,35 @@
 //   node --import tsx test/lab/ctl.ts setup|teardown|status|verify-clean
 //   LAB_HOSTS=32 node --import tsx test/lab/ctl.ts setup    (remote1..remote32)
 // Exit 0 on success; setup and teardown print their timings on stderr.
+import {mkdirSync} from 'node:fs';
+import {paths} from './config.js';
 import {setup, status, teardown, verifyClean} from './harness.js';
+import {holdLock} from './proc.js';
 
 const USAGE = 'usage: ctl.ts setup|teardown|status|verify-clean  (env LAB_HOSTS: a count or "name:addr ...")';
 
+/** setup/teardown wait for lab test files of other runs on this machine (they hold the lab lock). */
+async function locked<T>(fn: () => Promise<T>): Promise<T> {
+  mkdirSync(paths.state, {recursive: true, mode: 0o755});
+  const release = await holdLock(paths.lock, 900_000);
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
+
 async function main(cmd: string | undefined): Promise<number> {
+  if ((cmd === 'setup' || cmd === 'teardown') && process.getuid?.() !== 0) {
+    process.stderr.write('[lab] ERROR: the lab needs root\n');
+    return 1;
+  }
   switch (cmd) {
     case 'setup':
-      await setup();
+      await locked(setup);
       return 0;
     case 'teardown': {
-      const problems = await teardown();
+      const problems = await locked(teardown);
       return problems.length === 0 ? 0 : 1;
     }
     case 'status':

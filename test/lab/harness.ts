@@ -32,6 +32,14 @@ const PCSD_RUBY_SOCKET = '/run/pcsd-ruby.socket';
 /** Directories restored as a whole at teardown (pcsd tokens/certs/known-hosts, the CIB, scheduler inputs). */
 const TREES = ['/var/lib/pcsd', '/var/lib/pacemaker/cib', '/var/lib/pacemaker/pengine'];
 const HOST_CONCURRENCY = 4;
+/**
+ * Runtime entries the lab's daemons and tools create in the machine's /run:
+ * pacemaker's /run/crm, pcsd's sockets, corosync's pid file, libmount's
+ * /run/mount (host-init's bind mounts) and ip netns's /run/netns (a bind
+ * mount of itself). Removed at teardown when they were not there before.
+ */
+// (/run/mount last: umount of /run/netns may create it)
+const RUN_ENTRIES = ['/run/crm', '/run/pcsd.socket', PCSD_RUBY_SOCKET, '/run/corosync.pid', '/run/netns', '/run/mount'];
 
 const log = (msg: string) => process.stderr.write(`[lab] ${msg}\n`);
 const secs = (t0: number) => ((Date.now() - t0) / 1000).toFixed(1);
@@ -118,6 +126,8 @@ interface Baseline {
   shadow: string;
   pcsdRubySocket: boolean;
   etcNetns: boolean;
+  /** Which of RUN_ENTRIES existed before the lab. */
+  runEntries?: string[];
 }
 
 function currentBaseline(): Baseline {
@@ -127,7 +137,28 @@ function currentBaseline(): Baseline {
     shadow: sha256(shadowLine('hacluster')),
     pcsdRubySocket: existsSync(PCSD_RUBY_SOCKET),
     etcNetns: existsSync('/etc/netns'),
+    runEntries: RUN_ENTRIES.filter((e) => existsSync(e)),
   };
+}
+
+/** RUN_ENTRIES that are new since the baseline (and so the lab's). */
+function newRunEntries(base: Baseline): string[] {
+  if (!base.runEntries) return [];
+  return RUN_ENTRIES.filter((e) => !base.runEntries!.includes(e) && existsSync(e));
+}
+
+async function removeRunEntries(base: Baseline, problems: string[]): Promise<void> {
+  for (const e of newRunEntries(base)) {
+    if (e === '/run/netns') {
+      if (readdirSync(e).length > 0) continue; // namespaces of someone else
+      // ip netns made /run/netns a bind mount of itself
+      if ((await exec('mountpoint', ['-q', e], {timeoutMs: 10_000})).code === 0) {
+        const r = await exec('umount', [e], {timeoutMs: 10_000});
+        if (r.code !== 0) problems.push(`umount ${e}: ${r.stderr.trim()}`);
+      }
+    }
+    rmSync(e, {recursive: true, force: true});
+  }
 }
 
 const backupDone = () => join(paths.backup, 'complete');
@@ -176,7 +207,7 @@ async function restoreBackups(problems: string[]): Promise<void> {
     await must('chpasswd', ['-e'], {input: `${user}:${hash}\n`});
     await must('chage', ['-d', lastChange || '-1', 'hacluster']);
   }
-  if (!base.pcsdRubySocket) rmSync(PCSD_RUBY_SOCKET, {force: true});
+  await removeRunEntries(base, problems);
   if (!base.etcNetns && existsSync('/etc/netns') && readdirSync('/etc/netns').length === 0) rmSync('/etc/netns', {recursive: true});
   if (shadowLine('hacluster') !== line) problems.push('hacluster shadow entry not restored');
   rmSync(paths.backup, {recursive: true, force: true});
@@ -510,6 +541,8 @@ export async function setup(): Promise<void> {
   if (await tcpOpen('127.0.0.1', PCSD_PORT, 300)) throw new Error(`127.0.0.1:${PCSD_PORT} is already in use (another pcsd?)`);
 
   for (const d of [paths.state, paths.bin, paths.pids, paths.logs, paths.hosts]) mkdirOwned(d, 0o755);
+  // state of hosts from earlier, differently sized labs (kept until now for post-mortems)
+  for (const d of readdirSync(paths.hosts)) if (!hosts.some((h) => h.name === d)) rmSync(paths.host(d), {recursive: true, force: true});
   // the helpers run from the state dir, which does not depend on the checkout's permissions
   writeOwned(paths.hostInit, readFileSync(join(HERE, 'files', 'host-init.sh')), 0o755);
   writeOwned(paths.shim, readFileSync(join(HERE, 'files', 'systemctl.sh')), 0o755);
@@ -576,14 +609,14 @@ export async function teardown(): Promise<string[]> {
   await Promise.all([
     (async () => {
       if (await stopDaemon(pidFile('pacemakerd'), {timeoutMs: 60_000, tree: true})) log(`  pacemaker stopped (${secs(t)}s)`);
-      await stopDaemon(pidFile('corosync'), {timeoutMs: 20_000, tree: true});
+      if (await stopDaemon(pidFile('corosync'), {timeoutMs: 20_000, tree: true})) log(`  corosync stopped (${secs(t)}s)`);
     })(),
     (async () => {
       // Python pcsd sometimes hangs on SIGTERM: short grace, then SIGKILL
       await stopDaemon(pidFile('pcsd'), {timeoutMs: 2000, tree: true});
       await stopDaemon(pidFile('pcsd-ruby'), {timeoutMs: 3000, tree: true});
     })(),
-    ...names.map(async (name) => {
+    ...names.filter(netnsExists).map(async (name) => {
       const pids = (await netnsPids(name)).filter((p) => !(cmdline(p) ?? '').includes('pacemaker-remoted'));
       await terminate(pids, 2000);
     }),
@@ -677,6 +710,7 @@ export async function verifyClean(): Promise<string[]> {
     }
     if (sha256(shadowLine('hacluster')) !== base.shadow) left.push('changed: hacluster entry in /etc/shadow (password)');
     if (!base.pcsdRubySocket && existsSync(PCSD_RUBY_SOCKET)) left.push(`left: ${PCSD_RUBY_SOCKET}`);
+    for (const e of newRunEntries(base)) if (e !== PCSD_RUBY_SOCKET) left.push(`left: ${e}`);
     if (!base.etcNetns && existsSync('/etc/netns')) left.push('left: /etc/netns (did not exist before)');
   }
   return left;

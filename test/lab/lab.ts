@@ -30,7 +30,16 @@
 //   resetHost(name)                      → link up, sshd+pcsd running, pacemaker_remote stopped
 //                                          and disabled, /etc/pacemaker and /etc/corosync empty
 //   resetLab()                           → resetCluster() + resetHost() for every host
-// Call resetLab() in before() of each lab test file (and after(), to leave it clean).
+//   lockLab()                            → release(): exclusive use of the lab (other test runs
+//                                          and ctl.ts setup/teardown wait); waits up to 15 min
+// Typical test file:
+//   const ready = labReady();
+//   describe('…', {skip: ready.ok ? false : ready.reason}, () => {
+//     let release = async () => {};
+//     before(async () => { release = await lockLab(); await resetLab(); });
+//     after(async () => { try { await resetLab(); } finally { await release(); } });
+//     test('…', async () => { … });
+//   });
 import {existsSync, readFileSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {
@@ -38,7 +47,9 @@ import {
   vethName,
 } from './config.js';
 import {hostPath, runOnHost, type HostRunOptions} from './hosts.js';
-import {exec, isAlive, pidFileAlive, sleep, startTime, cmdline, tcpOpen, waitFor, type ExecResult, type WaitOptions} from './proc.js';
+import {
+  cmdline, exec, holdLock, isAlive, pidFileAlive, sleep, startTime, tcpOpen, waitFor, type ExecResult, type WaitOptions,
+} from './proc.js';
 
 export {hostPath, waitFor, tcpOpen, type ExecResult, type HostRunOptions, type LabHost, type WaitOptions};
 
@@ -78,6 +89,14 @@ export function labReady(): {ok: boolean; reason?: string} {
     if (!existsSync(`/run/netns/${h.name}`)) return {ok: false, reason: `lab host ${h.name}: no network namespace`};
   }
   return {ok: true};
+}
+
+/**
+ * Exclusive use of the lab for one test file: call in before(), release in
+ * after(). Another run's test files and ctl.ts setup/teardown wait meanwhile.
+ */
+export function lockLab(timeoutMs = 900_000): Promise<() => Promise<void>> {
+  return holdLock(paths.lock, timeoutMs);
 }
 
 /** Run argv on a lab host (its namespaces, private dirs, systemctl shim); on pcmk-1: locally. */
