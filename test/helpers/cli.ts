@@ -36,8 +36,21 @@ function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessE
   return env;
 }
 
-/** Run `node bin/run.js ...args`; never through a shell. */
-export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+/**
+ * Run `node bin/run.js ...args`; never through a shell. When dist/ is
+ * being rebuilt by a concurrent `npm run build` in the same tree, the CLI
+ * fails to load before doing anything: that (and only that) is retried.
+ */
+export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await runCliOnce(args, options);
+    const loadFailure = r.code !== 0 && /ERR_MODULE_NOT_FOUND|MODULE_NOT_FOUND/.test(r.stderr) && /[/]dist[/]/.test(r.stderr);
+    if (!loadFailure || attempt >= 5) return r;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }
+}
+
+function runCliOnce(args: readonly string[], options: CliOptions): Promise<CliResult> {
   const {env, input, cwd = ROOT, timeoutMs = 60_000} = options;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {cwd, env: cliEnv(env), stdio: ['pipe', 'pipe', 'pipe']});
