@@ -70,6 +70,7 @@ export class LiveCibStore implements CibStore {
         if (diff.code === 0) return {...result, changed: false};
         if (diff.code !== 1) fail('CIB_DIFF_FAILED', `crm_diff failed: ${firstLine(diff.stderr) || `exit ${diff.code}`}`);
 
+        await testSeam('PCMKCTL_TEST_BEFORE_CIB_PATCH');
         const patch = await runTool('cibadmin', ['--patch', '--xml-pipe'], reporter, diff.stdout);
         if (patch.code === 0) {
           const now = await this.read(reporter);
@@ -114,6 +115,16 @@ async function runTool(command: string, args: string[], reporter: Reporter, inpu
 
 function firstLine(text: string): string {
   return text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+}
+
+/**
+ * Test seam: lets the lab tests act as a concurrent writer between our query
+ * and our patch (a real conflict, deterministically). Only with PCMKCTL_TEST=1.
+ */
+async function testSeam(variable: string): Promise<void> {
+  const command = process.env[variable];
+  if (!command || process.env.PCMKCTL_TEST !== '1') return;
+  await exec('sh', ['-c', command], {timeoutMs: 60_000});
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -13,6 +13,7 @@ import {corosyncNodes} from '../cluster/corosync.js';
 import {waitForCluster, type MonState} from '../cluster/crm-mon.js';
 import {fingerprint, generateAuthkey, readLocalAuthkey, removeLocalAuthkey, writeLocalAuthkey} from '../authkey/local.js';
 import {isOfflineError} from '../hosts/host-errors.js';
+import {waitForTcp} from '../hosts/tcp-probe.js';
 import {lookupHost, readKnownHosts} from '../hosts/known-hosts.js';
 import type {HostFacts, HostTarget, HostTransport} from '../hosts/transport.js';
 import {errorReport, ExitCode, fail, infoReport, PcmkctlError, ReportList, warningReport, type Reporter} from '../report.js';
@@ -47,7 +48,8 @@ export interface NodeAddResult {
 
 export async function addRemote(args: AddRemoteArgs & {noDefaultOps: boolean}, common: NodeAddCommon): Promise<NodeAddResult> {
   const metadata = await remoteAgentMetadata(common.reporter);
-  return addNode('remote', args.name, args.address, common, (address, existing) => (doc) => {
+  const port = Number(args.instance.find((o) => o.name === 'port')?.value ?? DEFAULT_REMOTE_PORT);
+  return addNode('remote', args.name, args.address, port, common, (address, existing) => (doc) => {
     const reports = new ReportList({force: common.force});
     const spec = {name: args.name, address, instance: args.instance, ops: args.ops, meta: args.meta, noDefaultOps: args.noDefaultOps};
     validateRemoteNode(doc, spec, metadata, existing, reports);
@@ -60,7 +62,8 @@ export async function addRemote(args: AddRemoteArgs & {noDefaultOps: boolean}, c
 
 export async function addGuest(args: AddGuestArgs, common: NodeAddCommon): Promise<NodeAddResult> {
   const explicit = args.options.find((o) => o.name === 'remote-addr')?.value;
-  return addNode('guest', args.name, explicit, common, (address, existing) => (doc) => {
+  const port = Number(args.options.find((o) => o.name === 'remote-port')?.value ?? DEFAULT_REMOTE_PORT);
+  return addNode('guest', args.name, explicit, port, common, (address, existing) => (doc) => {
     const reports = new ReportList({force: common.force});
     const options: OptionPair[] = [...args.options.filter((o) => o.name !== 'remote-addr'), {name: 'remote-addr', value: address}];
     const spec = {name: args.name, resourceId: args.resourceId, options};
@@ -70,9 +73,13 @@ export async function addGuest(args: AddGuestArgs, common: NodeAddCommon): Promi
   });
 }
 
+const DEFAULT_REMOTE_PORT = 3121;
+/** pacemaker-remoted needs ~0.5 s (DH parameters) before it listens. */
+const LISTEN_DEADLINE_MS = 15_000;
+
 type TransformFor = (address: string, existing: ExistingNodes) => CibTransform;
 
-async function addNode(kind: 'remote' | 'guest', name: string, explicitAddress: string | undefined, common: NodeAddCommon, transformFor: TransformFor): Promise<NodeAddResult> {
+async function addNode(kind: 'remote' | 'guest', name: string, explicitAddress: string | undefined, port: number, common: NodeAddCommon, transformFor: TransformFor): Promise<NodeAddResult> {
   const {store, reporter, dryRun, force, skipOffline} = common;
   const live = store.kind === 'live';
   if (!live && common.waitSeconds !== undefined) fail('USAGE', "Cannot use '-f' together with '--wait'", undefined, ExitCode.usage);
@@ -138,8 +145,13 @@ async function addNode(kind: 'remote' | 'guest', name: string, explicitAddress: 
         } else {
           log.done(name, 'start-enable', `${name}: pacemaker_remote is already running and enabled`, 'unchanged');
         }
+        if (!(await waitForTcp(address, port, LISTEN_DEADLINE_MS))) {
+          fail('REMOTE_NOT_LISTENING', `${name}: pacemaker_remote does not accept connections on ${address}:${port}`, {
+            host: name,
+            hint: 'it may have failed to start (see its log on the host), or a firewall blocks the port',
+          });
+        }
       }
-      await testHook('PCMKCTL_TEST_BEFORE_CIB_COMMIT');
       return store.update(transform, {reporter});
     });
     const cib = summarizeCommit(store, result, reporter);
@@ -236,15 +248,9 @@ async function localNodeName(): Promise<string> {
   return hostname();
 }
 
-/** Test seam: run a command right before the CIB commit (only when PCMKCTL_TEST=1). */
-async function testHook(variable: string): Promise<void> {
-  const command = process.env[variable];
-  if (!command || process.env.PCMKCTL_TEST !== '1') return;
-  await exec('sh', ['-c', command], {timeoutMs: 60_000});
-}
-
+/** Online in crm_mon and its connection (explicit or a guest's implicit one) started. */
 function nodeOnline(state: MonState, name: string): boolean {
-  return state.nodes.some((n) => n.name === name && n.online);
+  return state.nodes.some((n) => n.name === name && n.online) && state.resources.some((r) => r.id === name && r.role === 'Started');
 }
 
 async function waitOnline(name: string, kind: 'remote' | 'guest', seconds: number, reporter: Reporter): Promise<boolean> {
