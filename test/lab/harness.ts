@@ -21,7 +21,7 @@ import {
 } from './config.js';
 import {runOnHost} from './hosts.js';
 import {
-  allPids, cmdline, exec, must, pidFileAlive, readEnvFile, readPidFile, startDaemon, stopDaemon, tcpOpen, terminate,
+  allPids, cmdline, exec, isAlive, must, pidFileAlive, readEnvFile, readPidFile, startDaemon, stopDaemon, tcpOpen, terminate,
   waitFor,
 } from './proc.js';
 
@@ -589,7 +589,9 @@ export async function setup(): Promise<void> {
 async function destroyHost(name: string): Promise<void> {
   // everything inside a lab namespace was started by the lab
   const pids = await netnsPids(name);
-  await terminate(pids, 5000);
+  if (pids.length > 0) log(`  ${name}: stopping ${pids.length} processes (${pids.map((p) => (cmdline(p) ?? '?').split(' ')[0]).join(', ')})`);
+  // (pacemaker-remoted exits at once on SIGTERM once the cluster is gone)
+  await terminate(pids, 1500);
   await exec('ip', ['link', 'del', vethName(name)], {timeoutMs: 10_000});
   if (netnsExists(name)) await must('ip', ['netns', 'del', name]);
   rmSync(paths.netnsEtc(name), {recursive: true, force: true});
@@ -609,16 +611,23 @@ export async function teardown(): Promise<string[]> {
   await Promise.all([
     (async () => {
       if (await stopDaemon(pidFile('pacemakerd'), {timeoutMs: 60_000, tree: true})) log(`  pacemaker stopped (${secs(t)}s)`);
-      if (await stopDaemon(pidFile('corosync'), {timeoutMs: 20_000, tree: true})) log(`  corosync stopped (${secs(t)}s)`);
+      // corosync-cfgtool -H exits corosync faster than SIGTERM does
+      const corosync = pidFileAlive(pidFile('corosync'));
+      if (corosync !== null) {
+        await exec('corosync-cfgtool', ['-H', '--force'], {timeoutMs: 5000});
+        await waitFor(() => !isAlive(corosync), {timeoutMs: 5000, intervalMs: 100, what: 'corosync to exit'}).catch(() => undefined);
+      }
+      if ((await stopDaemon(pidFile('corosync'), {timeoutMs: 20_000, tree: true})) || corosync !== null) log(`  corosync stopped (${secs(t)}s)`);
     })(),
     (async () => {
-      // Python pcsd sometimes hangs on SIGTERM: short grace, then SIGKILL
-      await stopDaemon(pidFile('pcsd'), {timeoutMs: 2000, tree: true});
-      await stopDaemon(pidFile('pcsd-ruby'), {timeoutMs: 3000, tree: true});
+      // pcsd keeps no state worth a graceful stop here (its dir is restored
+      // below) and Python pcsd sometimes hangs on SIGTERM: short grace
+      await Promise.all([stopDaemon(pidFile('pcsd'), {timeoutMs: 500, tree: true}), stopDaemon(pidFile('pcsd-ruby'), {timeoutMs: 500, tree: true})]);
     })(),
     ...names.filter(netnsExists).map(async (name) => {
+      // sshd and pcsd of a throw-away host: no grace needed
       const pids = (await netnsPids(name)).filter((p) => !(cmdline(p) ?? '').includes('pacemaker-remoted'));
-      await terminate(pids, 2000);
+      await terminate(pids, 300);
     }),
   ]);
   log(`cluster node and host services stopped (${secs(t)}s)`);
