@@ -44,7 +44,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q || die "apt-get update failed"
     apt_updated=1
-    apt-get install -y -q --no-install-recommends "${missing[@]}" || die "apt-get install ${missing[*]} failed"
+    apt-get install -y -q "${missing[@]}" || die "apt-get install ${missing[*]} failed"
     cleanup_policy
     trap - EXIT
 fi
@@ -78,7 +78,7 @@ fi
 
 for b in corosync corosync-quorumtool pacemakerd crm_mon cibadmin crm_attribute crm_node crm_resource \
          pcs /usr/sbin/pcsd /usr/share/pcsd/pcsd /usr/sbin/sshd ssh ssh-keygen ip unshare setsid \
-         mount hostname chpasswd chage getent; do
+         mount mountpoint flock ss ps hostname chpasswd chage getent; do
     command -v "$b" >/dev/null || die "missing after install: $b"
 done
 [ -f /bin/systemctl ] || die "missing /bin/systemctl (package systemd)"
