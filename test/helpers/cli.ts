@@ -44,7 +44,8 @@ function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessE
 export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   for (let attempt = 1; ; attempt++) {
     const r = await runCliOnce(args, options);
-    const loadFailure = r.code !== 0 && /ERR_MODULE_NOT_FOUND|MODULE_NOT_FOUND/.test(r.stderr) && /[/]dist[/]/.test(r.stderr);
+    const loadFailure =
+      r.code !== 0 && /MODULE_NOT_FOUND|ModuleLoadError|SyntaxError|Unexpected end of JSON/.test(r.stderr) && /[/]dist[/]|oclif\.manifest\.json/.test(r.stderr);
     if (!loadFailure || attempt >= 5) return r;
     await new Promise((resolve) => setTimeout(resolve, 3000));
   }
