@@ -9,7 +9,7 @@
 // bench/out/results.json and bench/out/results.md. See bench/README.md.
 import {spawn, spawnSync} from 'node:child_process';
 import {copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
-import {cpus, totalmem} from 'node:os';
+import {cpus, loadavg, totalmem} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {makeBigCib} from './make-big-cib.mjs';
@@ -136,6 +136,7 @@ const env = {
   pacemaker: versionOf(tools.crmResource, ['--version']),
   cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
   memGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+  loadAvgAtStart: Number(loadavg()[0].toFixed(2)),
   cibBytes: bigBytes,
   primitives: opts.count,
 };
@@ -308,10 +309,13 @@ rows.push(...[rssRow('pcmkctl edit, node process', results.rss.nodeProcess), rss
 const header = ['what', 'command', 'median', 'min', 'cpu (median)', 'runs'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
 const line = (r) => r.map((x, i) => String(x).padEnd(widths[i])).join('  ');
+env.loadAvgAtEnd = Number(loadavg()[0].toFixed(2));
+const busy = Math.max(env.loadAvgAtStart, env.loadAvgAtEnd) > cpus().length * 0.5;
 console.log(`\nCIB: ${opts.count} primitives, ${(bigBytes / 1e6).toFixed(2)} MB; ${env.cpu}; node ${env.node}; pcs ${env.pcs ?? 'n/a'}; ${env.pacemaker ?? 'Pacemaker n/a'}\n`);
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));
+if (busy) console.log(`\nWARNING: the machine was busy (load average ${env.loadAvgAtStart} at start, ${env.loadAvgAtEnd} at end, ${cpus().length} CPUs): wall times are inflated; compare the CPU column, or re-run on an idle machine.`);
 console.log('\nTargets');
 const tw = Math.max(...results.targets.map((t) => t.name.length));
 for (const t of results.targets) console.log(`  ${t.verdict.padEnd(4)}  ${t.name.padEnd(tw)}  ${t.shown.padStart(8)}  (target <= ${t.limit}${t.unit === 'x' ? 'x' : ' ' + t.unit})`);
@@ -327,7 +331,7 @@ if (allFailures.length) {
 
 writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 const md = [
-  `Measured ${env.date.slice(0, 10)} on ${env.cpu}, node ${env.node}, pcs ${env.pcs ?? 'n/a'}, ${env.pacemaker ?? 'Pacemaker n/a'}; CIB with ${opts.count} primitives (${(bigBytes / 1e6).toFixed(2)} MB), fresh copy per run; median (min) of ${opts.reps} runs for edits, ${opts.coldReps} for cold start.`,
+  `Measured ${env.date.slice(0, 10)} on ${env.cpu} (load average ${env.loadAvgAtStart} → ${env.loadAvgAtEnd}), node ${env.node}, pcs ${env.pcs ?? 'n/a'}, ${env.pacemaker ?? 'Pacemaker n/a'}; CIB with ${opts.count} primitives (${(bigBytes / 1e6).toFixed(2)} MB), fresh copy per run; median (min) of ${opts.reps} runs for edits, ${opts.coldReps} for cold start.`,
   '',
   '| what | command | median | min | CPU user+sys (median) |',
   '|---|---|---:|---:|---:|',
