@@ -43,6 +43,20 @@ export abstract class BaseCommand extends Command {
   /** Appended to every command's help. */
   static exitCodesHelp = EXIT_CODE_HELP;
 
+  /**
+   * oclif sorts `argv` by the first position of each token, which groups
+   * repeated tokens (`op monitor interval=10s op start …` became
+   * `op op monitor …`); pcs grammar depends on the order, so `argv` is
+   * rebuilt from the raw tokens in the order they were given.
+   */
+  protected override async parse<F extends Record<string, unknown>, B extends Record<string, unknown>, A extends Record<string, unknown>>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv);
+    return {...parsed, argv: argvInInputOrder(parsed.argv, parsed.raw)};
+  }
+
   /** Reports emitted during this run, for the --json document. */
   private readonly emitted: Report[] = [];
 
@@ -102,6 +116,19 @@ export abstract class BaseCommand extends Command {
     }
     if (this.debugEnabled || (unexpected && process.env.PCMKCTL_DEBUG)) process.stderr.write(`${err.stack ?? err}\n`);
   }
+}
+
+/** The positional tokens in input order (oclif's own list when the raw tokens do not account for it). */
+export function argvInInputOrder(argv: readonly unknown[], raw: ReadonlyArray<{type: string; input: string}>): unknown[] {
+  const rest = [...argv];
+  const ordered: unknown[] = [];
+  for (const token of raw) {
+    if (token.type !== 'arg') continue;
+    const i = rest.indexOf(token.input);
+    if (i === -1) return [...argv];
+    ordered.push(...rest.splice(i, 1));
+  }
+  return [...ordered, ...rest];
 }
 
 function classify(err: Error & {exitCode?: number; oclif?: {exit?: number}}): {

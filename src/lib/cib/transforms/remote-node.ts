@@ -4,7 +4,7 @@
 // types, guest meta on a connection, idempotent re-runs).
 import type {AgentMetadata} from '../agent-metadata.js';
 import {IdAllocator, invalidIdReason} from '../ids.js';
-import {allResources, isRemotePrimitive, remoteNodes, RESOURCE_TAGS, section} from '../query.js';
+import {allResources, idsInUse, isRemotePrimitive, remoteNodes, RESOURCE_TAGS, section} from '../query.js';
 import {isDuration, isPort} from '../values.js';
 import {childElements, element, insertChild, removeChild, serializeElement, walk, type XmlDocument, type XmlElement} from '../xml.js';
 import type {ReportList} from '../../report.js';
@@ -68,12 +68,19 @@ export function validateRemoteNode(doc: XmlDocument, spec: RemoteNodeSpec, metad
     const bad = op.options.filter((o) => !OP_OPTIONS.includes(o.name)).map((o) => o.name);
     if (bad.length > 0) reports.error('INVALID_OP_OPTION', `invalid resource operation options: ${list(bad)}, allowed options are: ${list(OP_OPTIONS)}`);
     for (const o of op.options) {
+      if (o.name === 'name' && o.value !== op.action) reports.error('INVALID_OP_OPTION', `duplicate option 'name' with different values '${op.action}' and '${o.value}'`);
+      if (o.name === 'id') {
+        const problem = invalidIdReason(o.value, 'operation id');
+        if (problem) reports.error('INVALID_OP_ID', problem);
+        else if (idsInUse(doc).has(o.value) || o.value === spec.name) reports.error('ID_EXISTS', `'${o.value}' already exists`);
+      }
       if ((o.name === 'interval' || o.name === 'timeout' || o.name === 'start-delay') && !isDuration(o.value)) {
         reports.error('INVALID_DURATION', `'${o.value}' is not a valid ${o.name} value, use time interval (e.g. 1, 2s, 3m, 4h, ...)`);
       }
     }
     const interval = opInterval(op);
-    const key = `${op.action}/${op.options.find((o) => o.name === 'role')?.value ?? ''}/${seconds(interval)}`;
+    // name + interval, whatever the role: Pacemaker refuses two such ops per resource
+    const key = `${op.action}/${seconds(interval)}`;
     seen.set(key, [...(seen.get(key) ?? []), interval]);
   }
   for (const [key, intervals] of seen) {
@@ -106,12 +113,12 @@ export function buildRemotePrimitive(spec: RemoteNodeSpec, metadata: AgentMetada
 
   const ops: XmlElement[] = spec.ops.map((op) => {
     const attrs: Record<string, string> = {name: op.action};
-    for (const o of op.options) if (o.name !== 'name' && o.name !== 'id') attrs[o.name] = o.value;
+    // user attributes in the given order (a given id included), then interval and id when missing
+    for (const o of op.options) if (o.name !== 'name' && o.name !== 'OCF_CHECK_LEVEL') attrs[o.name] = o.value;
     if (!('interval' in attrs)) attrs.interval = opInterval(op);
-    const givenId = op.options.find((o) => o.name === 'id')?.value;
-    attrs.id = givenId ?? ids.allocate(`${name}-${op.action}-interval-${attrs.interval}`);
-    if (givenId) ids.reserve(givenId);
-    return element('op', attrs);
+    if ('id' in attrs) ids.reserve(attrs.id);
+    else attrs.id = ids.allocate(`${name}-${op.action}-interval-${attrs.interval}`);
+    return opElement(attrs, op.options.find((o) => o.name === 'OCF_CHECK_LEVEL')?.value, ids);
   });
   const userActions = new Set(spec.ops.map((o) => o.action));
   for (const action of metadata.actions) {
@@ -121,13 +128,19 @@ export function buildRemotePrimitive(spec: RemoteNodeSpec, metadata: AgentMetada
     const attrs: Record<string, string> = {name: action.name, interval};
     if (action.timeout) attrs.timeout = action.timeout;
     if (action.role) attrs.role = action.role;
-    if (action.depth && action.depth !== '0') attrs.OCF_CHECK_LEVEL = action.depth;
     attrs.id = ids.allocate(`${name}-${action.name}-interval-${interval}`);
-    ops.push(element('op', attrs));
+    ops.push(opElement(attrs, action.depth && action.depth !== '0' ? action.depth : undefined, ids));
   }
   ops.sort((a, b) => (a.attrs.name < b.attrs.name ? -1 : a.attrs.name > b.attrs.name ? 1 : 0));
   primitive.children.push(element('operations', {}, ops));
   return primitive;
+}
+
+/** An op; OCF_CHECK_LEVEL is not an attribute but an nvpair of the op's own instance_attributes (as pcs writes it). */
+function opElement(attrs: Record<string, string>, checkLevel: string | undefined, ids: IdAllocator): XmlElement {
+  const op = element('op', attrs);
+  if (checkLevel !== undefined) op.children.push(nvset('instance_attributes', attrs.id, [{name: 'OCF_CHECK_LEVEL', value: checkLevel}], ids));
+  return op;
 }
 
 function nvset(tag: 'instance_attributes' | 'meta_attributes', owner: string, pairs: OptionPair[], ids: IdAllocator): XmlElement {
