@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {describe, test} from 'node:test';
 import {parseXml, walk} from '../../src/lib/cib/xml.js';
-import {assertRefused, assertSameBytes, assertWritten, epochOf, makeCib, metaOf, missingPacemaker, pcmk, runCli} from '../helpers/cli.js';
+import {assertSameBytes, assertWritten, epochOf, makeCib, metaOf, missingPacemaker, pcmk, runCli} from '../helpers/cli.js';
 
 const noPacemaker = missingPacemaker();
 

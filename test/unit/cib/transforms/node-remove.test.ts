@@ -11,70 +11,9 @@ import {nodeReferences} from '../../../../src/lib/cib/transforms/node-references
 import {parseXml, serializeDocument} from '../../../../src/lib/cib/xml.js';
 import {PcmkctlError, type Report, type Reporter} from '../../../../src/lib/report.js';
 import {checkNodeName, nodeRemove} from '../../../../src/lib/workflows/node-remove.js';
-import {assertCibValid, missingPacemaker, tempDir} from '../../../helpers/cli.js';
+import {assertCibValid, missingPacemaker, ROOT, tempDir} from '../../../helpers/cli.js';
 
-export const NODES_CIB = `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="7" num_updates="2" admin_epoch="0">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="o">
-        <nvpair id="o-s" name="stonith-enabled" value="false"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes>
-      <node id="1" uname="n1"/>
-      <node id="2" uname="n2">
-        <instance_attributes id="nodes-2">
-          <nvpair id="nodes-2-site" name="site" value="x"/>
-        </instance_attributes>
-      </node>
-      <node id="remote1" type="remote" uname="remote1"/>
-      <node id="old-remote" type="remote" uname="old-remote"/>
-      <node id="guest1" type="remote" uname="guest1"/>
-    </nodes>
-    <resources>
-      <primitive id="remote1" class="ocf" provider="pacemaker" type="remote"/>
-      <primitive id="rconn" class="ocf" provider="pacemaker" type="remote">
-        <instance_attributes id="rconn-instance_attributes">
-          <nvpair id="rconn-instance_attributes-server" name="server" value="served"/>
-        </instance_attributes>
-      </primitive>
-      <primitive id="vm1" class="ocf" provider="pacemaker" type="Dummy">
-        <meta_attributes id="vm1-meta_attributes">
-          <nvpair id="vm1-meta_attributes-remote-node" name="remote-node" value="guest1"/>
-        </meta_attributes>
-      </primitive>
-      <primitive id="d1" class="ocf" provider="pacemaker" type="Dummy"/>
-    </resources>
-    <constraints>
-      <rsc_location id="loc-d1-located" rsc="d1" node="located" score="100"/>
-      <rsc_location id="loc-d1-rule" rsc="d1">
-        <rule id="loc-d1-rule-r" score="-INFINITY">
-          <expression id="loc-d1-rule-r-e" attribute="#uname" operation="eq" value="ruled"/>
-        </rule>
-      </rsc_location>
-    </constraints>
-    <fencing-topology>
-      <fencing-level id="fl-fenced" target="fenced" index="1" devices="d1"/>
-    </fencing-topology>
-  </configuration>
-  <status>
-    <node_state id="1" uname="n1" in_ccm="true" crmd="online">
-      <lrm id="1">
-        <lrm_resources>
-          <lrm_resource id="old-remote" type="remote" class="ocf" provider="pacemaker">
-            <lrm_rsc_op id="old-remote_last_0" operation_key="old-remote_start_0" operation="start" call-id="3" rc-code="0" op-status="0" interval="0"/>
-          </lrm_resource>
-          <lrm_resource id="remote1" type="remote" class="ocf" provider="pacemaker">
-            <lrm_rsc_op id="remote1_last_0" operation_key="remote1_start_0" operation="start" call-id="4" rc-code="0" op-status="0" interval="0"/>
-          </lrm_resource>
-        </lrm_resources>
-      </lrm>
-    </node_state>
-    <node_state id="old-remote" uname="old-remote" remote_node="true" in_ccm="false"/>
-    <node_state id="remote1" uname="remote1" remote_node="true" in_ccm="true"/>
-  </status>
-</cib>
-`;
+const NODES_CIB = readFileSync(join(ROOT, 'test', 'fixtures', 'nodes-cib.xml'), 'utf8');
 
 describe('nodeReferences', () => {
   for (const [name, kinds] of [
