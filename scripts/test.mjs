@@ -73,7 +73,7 @@ async function runFiles(files, {concurrency, timeout}) {
 }
 
 // 4a. unit + CLI tests
-await runFiles([...findTests('test/unit'), ...findTests('test/cli')], {concurrency: 2, timeout: 300_000});
+await runFiles([...findTests('test/unit'), ...findTests('test/cli')], {concurrency: 2, timeout: 600_000});
 
 // 4b. lab tests
 const labTests = findTests('test/lab-tests');
