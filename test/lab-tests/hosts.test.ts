@@ -15,7 +15,7 @@ import {SshTransport} from '../../src/lib/hosts/ssh.js';
 import {PcmkctlError, silentReporter} from '../../src/lib/report.js';
 import {exec} from '../../src/lib/util/exec.js';
 import {runCli} from '../helpers/cli.js';
-import {cutLink, hostFileInfo, hostPath, lab, labReady, resetLab, restoreLink, serviceState, startPcsd, stopPcsd} from '../lab/lab.js';
+import {cutLink, hostFileInfo, hostPath, lab, labReady, lockLab, resetLab, restoreLink, serviceState, startPcsd, stopPcsd} from '../lab/lab.js';
 
 const ready = labReady();
 const skip = ready.ok ? false : ready.reason;
@@ -28,14 +28,20 @@ const r2 = () => lab.hosts[1];
 const isCode = (code: string) => (e: unknown) => e instanceof PcmkctlError && e.code === code;
 
 describe('hosts against the lab', {skip}, () => {
+  let release = async () => {};
   before(async () => {
+    release = await lockLab();
     await resetLab();
   });
   after(async () => {
-    await restoreLink(r2().name).catch(() => {});
-    await startPcsd(r2().name).catch(() => {});
-    await resetLab();
-    rmSync(dir, {recursive: true, force: true});
+    try {
+      await restoreLink(r2().name).catch(() => {});
+      await startPcsd(r2().name).catch(() => {});
+      await resetLab();
+      rmSync(dir, {recursive: true, force: true});
+    } finally {
+      await release();
+    }
   });
 
   test('host auth: right password → Authorized + token; wrong password → exit 1, nothing saved', async () => {

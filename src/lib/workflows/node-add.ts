@@ -139,8 +139,9 @@ async function addNode(kind: 'remote' | 'guest', name: string, explicitAddress: 
         await distributeKey(transport, target, key, force, undo, log, reporter);
         if (!facts.pacemakerRemoteRunning || !facts.pacemakerRemoteEnabled) {
           reporter.emit(infoReport('SERVICE_REQUEST', `Requesting 'pacemaker_remote enable', 'pacemaker_remote start' on '${name}'`, {host: name}));
-          await transport.manageService(target, 'start-enable');
+          // registered first: a failed request may still have done half (pcsd runs start, then enable)
           if (!facts.pacemakerRemoteRunning) undo.add(`started and enabled pacemaker_remote on '${name}'`, () => transport.manageService(target, 'stop-disable'), name);
+          await transport.manageService(target, 'start-enable');
           log.done(name, 'start-enable', `${name}: successful run of 'pacemaker_remote enable', 'pacemaker_remote start'`);
         } else {
           log.done(name, 'start-enable', `${name}: pacemaker_remote is already running and enabled`, 'unchanged');

@@ -47,6 +47,13 @@ export function parseMetaTokens(tokens: readonly string[]): ParsedOption[] {
 export async function resourceUpdate(input: ResourceUpdateInput): Promise<ResourceUpdateResult> {
   const {store, resourceId, force, dryRun, reporter} = input;
   const options = parseMetaTokens(input.tokens);
+  const mangled = options.find((o) => /[\n\r\t]/.test(o.value));
+  if (mangled && store.kind === 'live') {
+    // Pacemaker's own XML writer turns them into other characters (2.1.5: "\n", spaces)
+    fail('VALUE_NOT_STORABLE', `the value of '${mangled.name}' contains a newline or tab, which the live cluster cannot store unchanged`, {
+      hint: 'use a value without them (a CIB file given with -f keeps them)',
+    });
+  }
   const commit = await store.update(
     (doc) => {
       const located = findResource(doc, resourceId);
