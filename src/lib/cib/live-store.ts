@@ -28,7 +28,7 @@ export class LiveCibStore implements CibStore {
   private readonly deadlineMs: number;
 
   constructor(options: LiveStoreOptions = {}) {
-    this.maxAttempts = options.maxAttempts ?? Number(process.env.PCMKCTL_CAS_ATTEMPTS ?? 8);
+    this.maxAttempts = options.maxAttempts ?? Number(process.env.PCMKCTL_CAS_ATTEMPTS ?? 30);
     this.deadlineMs = options.deadlineMs ?? 120_000;
   }
 
@@ -94,7 +94,8 @@ export class LiveCibStore implements CibStore {
           );
         }
         reporter.debug(`CIB changed concurrently (cibadmin exit ${patch.code}); retrying, attempt ${attempt + 1}`);
-        await sleep(Math.min(2000, 50 * 2 ** attempt) + Math.random() * 100);
+        // full jitter: concurrent writers spread out instead of colliding again
+        await sleep(Math.random() * Math.min(3000, 100 * 2 ** attempt));
       }
     } finally {
       await rm(dir, {recursive: true, force: true});

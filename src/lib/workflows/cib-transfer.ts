@@ -131,7 +131,11 @@ async function pushDifference(
       await writeFile(work, serializeDocument(doc), {mode: 0o600});
       const applied = await exec('cibadmin', ['--patch', '--xml-pipe'], {input: patch, env: {CIB_file: work}, reporter});
       if (applied.code !== 0) {
-        fail('CIB_DIFF_CONFLICT', `the change ${originalPath} -> ${file} no longer applies to the live CIB: ${applied.stderr.trim().split('\n')[0] || `cibadmin exited with ${applied.code}`}`);
+        // cibadmin dumps the numbered document before its verdict: report the verdict
+        const verdict = applied.stderr.split('\n').reverse().find((l) => /Call failed|error/i.test(l))?.trim();
+        fail('CIB_DIFF_CONFLICT', `the change ${originalPath} -> ${file} no longer applies to the live CIB: ${verdict ?? `cibadmin exited with ${applied.code}`}`, {
+          hint: 'someone changed the same part meanwhile; take a fresh copy and redo your edit',
+        });
       }
       const {readFile} = await import('node:fs/promises');
       const result = await parseXml(await readFile(work, 'utf8'), 'the patched CIB');
