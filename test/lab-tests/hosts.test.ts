@@ -179,4 +179,21 @@ describe('hosts against the lab', {skip}, () => {
     }
     assert.match(out, /debug: pcsd: POST https:\/\//);
   });
+  test('ssh failure classes for real: a changed host key and a rejected login key are refused before anything runs', async () => {
+    const {name, addr} = r1();
+    // known_hosts that names remote1 with remote2's host keys = a host key mismatch
+    const theirs = readFileSync(lab.ssh.knownHosts, 'utf8').split('\n').filter((l) => l.startsWith(`${r2().name},`));
+    const wrongHosts = join(dir, 'known_hosts.wrong');
+    writeFileSync(wrongHosts, theirs.map((l) => l.replace(/^\S+/, `${name},${addr}`)).join('\n') + '\n');
+    const changed = await runCli(['cluster', 'node', 'add-remote', name, addr, '--transport', 'ssh', '--ssh-identity', lab.ssh.key, '--ssh-known-hosts', wrongHosts, '--json']);
+    assert.equal(changed.code, 1);
+    assert.equal(JSON.parse(changed.stdout).error.code, HostErrorCode.sshHostKeyChanged);
+    // a key the host does not accept = authentication failed
+    const key = join(dir, 'stranger_ed25519');
+    assert.equal((await exec('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key])).code, 0);
+    const denied = await runCli(['cluster', 'node', 'add-remote', name, addr, '--transport', 'ssh', '--ssh-identity', key, '--ssh-known-hosts', lab.ssh.knownHosts, '--json']);
+    assert.equal(denied.code, 1);
+    assert.equal(JSON.parse(denied.stdout).error.code, HostErrorCode.sshAuthFailed);
+    assert.equal(hostFileInfo(name, '/etc/pacemaker/authkey').exists, false, 'nothing written');
+  });
 });
