@@ -7,7 +7,7 @@ import {dirname, resolve} from 'node:path';
 import {errorReport, fail, PcmkctlError, type Reporter} from '../report.js';
 import {writeFileAtomic} from '../util/atomic-write.js';
 import {withLock} from '../util/lock.js';
-import {prepareChange, snapshotOf, type CibSnapshot, type CibStore, type CibTransform, type CommitResult, type UpdateOptions} from './store.js';
+import {commitResultOf, prepareChange, snapshotOf, type CibSnapshot, type CibStore, type CibTransform, type CommitResult, type UpdateOptions} from './store.js';
 
 /** CIBs over this size are refused rather than exhausting memory. */
 const MAX_CIB_BYTES = 256 * 1024 * 1024;
@@ -63,16 +63,7 @@ export class FileCibStore implements CibStore {
     const run = async (): Promise<CommitResult> => {
       const snapshot = await this.read(reporter);
       const prepared = await prepareChange(snapshot, transform, this.path, reporter);
-      const result: CommitResult = {
-        changed: Boolean(prepared.next),
-        dryRun,
-        diff: prepared.diff,
-        before: `${snapshot.version.adminEpoch}.${snapshot.version.epoch}.${snapshot.version.numUpdates}`,
-        after: prepared.versionAfter ?? `${snapshot.version.adminEpoch}.${snapshot.version.epoch}.${snapshot.version.numUpdates}`,
-        attempts: 1,
-        validation: prepared.validation,
-        reports: prepared.transformed.reports ?? [],
-      };
+      const result = commitResultOf(snapshot, prepared, dryRun, 1);
       if (!prepared.next || dryRun) return result;
       const info = await stat(this.path);
       try {

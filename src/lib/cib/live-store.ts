@@ -10,7 +10,7 @@ import {join} from 'node:path';
 import {errorReport, ExitCode, fail, PcmkctlError, type Reporter} from '../report.js';
 import {exec, ExecNotFoundError} from '../util/exec.js';
 import {formatVersion} from './query.js';
-import {prepareChange, snapshotOf, type CibSnapshot, type CibStore, type CibTransform, type CommitResult, type UpdateOptions} from './store.js';
+import {commitResultOf, prepareChange, snapshotOf, type CibSnapshot, type CibStore, type CibTransform, type CommitResult, type UpdateOptions} from './store.js';
 
 const CRM_EX_OLD = 103;
 const CRM_EX_CONFIG = 78;
@@ -50,16 +50,7 @@ export class LiveCibStore implements CibStore {
       for (let attempt = 1; ; attempt++) {
         const snapshot = await this.read(reporter);
         const prepared = await prepareChange(snapshot, transform, this.label, reporter);
-        const result: CommitResult = {
-          changed: Boolean(prepared.next),
-          dryRun,
-          diff: prepared.diff,
-          before: formatVersion(snapshot.version),
-          after: formatVersion(snapshot.version),
-          attempts: attempt,
-          validation: prepared.validation,
-          reports: prepared.transformed.reports ?? [],
-        };
+        const result = commitResultOf(snapshot, prepared, dryRun, attempt);
         if (!prepared.next || dryRun) return result;
 
         const originalPath = join(dir, `original-${attempt}.xml`);

@@ -105,3 +105,18 @@ function cloneDocument(doc: XmlDocument): XmlDocument {
     root: cloneElement(doc.root),
   };
 }
+
+/** The result of one attempt, before the store writes anything. */
+export function commitResultOf(snapshot: CibSnapshot, prepared: PreparedChange, dryRun: boolean, attempts: number): CommitResult {
+  const before = formatVersion(snapshot.version);
+  return {
+    changed: Boolean(prepared.next),
+    dryRun,
+    diff: prepared.diff,
+    before,
+    after: prepared.versionAfter ?? before,
+    attempts,
+    validation: prepared.validation,
+    reports: prepared.transformed.reports ?? [],
+  };
+}

@@ -1,9 +1,6 @@
-import {openCibStore} from '../../../lib/cib/open-store.js';
-import {BaseCommand, dryRunFlag, forceFlag} from '../../../lib/cli/base-command.js';
-import {skipOfflineFlag, waitFlag, waitSeconds} from '../../../lib/cli/node-flags.js';
+import {BaseCommand} from '../../../lib/cli/base-command.js';
+import {nodeAddChanged, nodeAddCommon, nodeAddFlags} from '../../../lib/cli/node-flags.js';
 import {renderNodeAdd} from '../../../lib/cli/render.js';
-import {transportFlags} from '../../../lib/cli/transport-flags.js';
-import {createTransport} from '../../../lib/hosts/factory.js';
 import {addGuest} from '../../../lib/workflows/node-add.js';
 import {parseAddGuestArgs} from '../../../lib/workflows/node-args.js';
 
@@ -22,29 +19,15 @@ ${BaseCommand.exitCodesHelp}`;
     '<%= config.bin %> cluster node add-guest guest1 vm-guest1',
     '<%= config.bin %> cluster node add-guest guest2 vm-guest2 remote-addr=192.0.2.22 remote-connect-timeout=90s --transport ssh --wait',
   ];
-  static override flags = {
-    ...transportFlags,
-    'skip-offline': skipOfflineFlag,
-    wait: waitFlag,
-    force: forceFlag,
-    'dry-run': dryRunFlag,
-  };
+  static override flags = nodeAddFlags;
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(AddGuest);
     const args = parseAddGuestArgs(argv as string[]);
     const result = await addGuest(
       args,
-      {
-        store: openCibStore(flags.file),
-        openTransport: () => createTransport(flags, this.reporter),
-        force: flags.force,
-        skipOffline: flags['skip-offline'],
-        dryRun: flags['dry-run'],
-        waitSeconds: waitSeconds(flags.wait),
-        reporter: this.reporter,
-      },
+      nodeAddCommon(flags, this.reporter),
     );
-    this.finish({changed: result.cib.changed && !result.cib.dryRun || result.hostActions.some((a) => a.status === 'done' && a.action !== 'check'), dryRun: flags['dry-run'], result}, renderNodeAdd);
+    this.finish({changed: nodeAddChanged(result), dryRun: flags['dry-run'], result}, renderNodeAdd);
   }
 }

@@ -1,10 +1,7 @@
 import {Flags} from '@oclif/core';
-import {openCibStore} from '../../../lib/cib/open-store.js';
-import {BaseCommand, dryRunFlag, forceFlag} from '../../../lib/cli/base-command.js';
-import {skipOfflineFlag, waitFlag, waitSeconds} from '../../../lib/cli/node-flags.js';
+import {BaseCommand} from '../../../lib/cli/base-command.js';
+import {nodeAddChanged, nodeAddCommon, nodeAddFlags} from '../../../lib/cli/node-flags.js';
 import {renderNodeAdd} from '../../../lib/cli/render.js';
-import {transportFlags} from '../../../lib/cli/transport-flags.js';
-import {createTransport} from '../../../lib/hosts/factory.js';
 import {addRemote} from '../../../lib/workflows/node-add.js';
 import {parseAddRemoteArgs} from '../../../lib/workflows/node-args.js';
 
@@ -25,12 +22,8 @@ ${BaseCommand.exitCodesHelp}`;
     '<%= config.bin %> -f cib.xml cluster node add-remote remote3 192.0.2.13 --dry-run',
   ];
   static override flags = {
-    ...transportFlags,
+    ...nodeAddFlags,
     'no-default-ops': Flags.boolean({description: 'create only the given operations (and monitor)'}),
-    'skip-offline': skipOfflineFlag,
-    wait: waitFlag,
-    force: forceFlag,
-    'dry-run': dryRunFlag,
   };
 
   async run(): Promise<void> {
@@ -38,16 +31,8 @@ ${BaseCommand.exitCodesHelp}`;
     const args = parseAddRemoteArgs(argv as string[]);
     const result = await addRemote(
       {...args, noDefaultOps: flags['no-default-ops']},
-      {
-        store: openCibStore(flags.file),
-        openTransport: () => createTransport(flags, this.reporter),
-        force: flags.force,
-        skipOffline: flags['skip-offline'],
-        dryRun: flags['dry-run'],
-        waitSeconds: waitSeconds(flags.wait),
-        reporter: this.reporter,
-      },
+      nodeAddCommon(flags, this.reporter),
     );
-    this.finish({changed: result.cib.changed && !result.cib.dryRun || result.hostActions.some((a) => a.status === 'done' && a.action !== 'check'), dryRun: flags['dry-run'], result}, renderNodeAdd);
+    this.finish({changed: nodeAddChanged(result), dryRun: flags['dry-run'], result}, renderNodeAdd);
   }
 }

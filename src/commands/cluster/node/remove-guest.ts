@@ -1,10 +1,7 @@
-import {Args, Flags} from '@oclif/core';
-import {openCibStore} from '../../../lib/cib/open-store.js';
-import {BaseCommand, dryRunFlag, forceFlag} from '../../../lib/cli/base-command.js';
-import {skipOfflineFlag} from '../../../lib/cli/node-flags.js';
+import {Args} from '@oclif/core';
+import {BaseCommand} from '../../../lib/cli/base-command.js';
+import {nodeDeleteFlags, nodeDeleteInput} from '../../../lib/cli/node-flags.js';
 import {renderNodeDelete} from '../../../lib/cli/render.js';
-import {transportFlags} from '../../../lib/cli/transport-flags.js';
-import {createTransport} from '../../../lib/hosts/factory.js';
 import {deleteNode} from '../../../lib/workflows/node-delete.js';
 
 export default class RemoveGuest extends BaseCommand {
@@ -16,28 +13,12 @@ Replaces: pcs cluster node remove-guest <node identifier>
 ${BaseCommand.exitCodesHelp}`;
   static override aliases = ['cluster:node:delete-guest'];
   static override args = {identifier: Args.string({description: 'guest node name, remote-addr or resource id', required: true})};
-  static override flags = {
-    ...transportFlags,
-    'skip-offline': skipOfflineFlag,
-    deauth: Flags.boolean({description: "also remove the host's token from known-hosts"}),
-    force: forceFlag,
-    'dry-run': dryRunFlag,
-  };
+  static override flags = nodeDeleteFlags;
   static override examples = ['<%= config.bin %> cluster node remove-guest remote1', '<%= config.bin %> -f cib.xml cluster node remove-guest vm-guest1'];
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(RemoveGuest);
-    const result = await deleteNode({
-      kind: 'guest',
-      identifier: args.identifier,
-      store: openCibStore(flags.file),
-      openTransport: () => createTransport(flags, this.reporter),
-      force: flags.force,
-      skipOffline: flags['skip-offline'],
-      dryRun: flags['dry-run'],
-      deauth: flags.deauth,
-      reporter: this.reporter,
-    });
+    const result = await deleteNode(nodeDeleteInput('guest', args.identifier, flags, this.reporter));
     this.finish({changed: result.cib.changed && !flags['dry-run'], dryRun: flags['dry-run'], result}, renderNodeDelete);
   }
 }

@@ -1,10 +1,7 @@
-import {Args, Flags} from '@oclif/core';
-import {openCibStore} from '../../../lib/cib/open-store.js';
-import {BaseCommand, dryRunFlag, forceFlag} from '../../../lib/cli/base-command.js';
-import {skipOfflineFlag} from '../../../lib/cli/node-flags.js';
+import {Args} from '@oclif/core';
+import {BaseCommand} from '../../../lib/cli/base-command.js';
+import {nodeDeleteFlags, nodeDeleteInput} from '../../../lib/cli/node-flags.js';
 import {renderNodeDelete} from '../../../lib/cli/render.js';
-import {transportFlags} from '../../../lib/cli/transport-flags.js';
-import {createTransport} from '../../../lib/hosts/factory.js';
 import {deleteNode} from '../../../lib/workflows/node-delete.js';
 
 export default class RemoveRemote extends BaseCommand {
@@ -16,28 +13,12 @@ Replaces: pcs cluster node remove-remote <node identifier>
 ${BaseCommand.exitCodesHelp}`;
   static override aliases = ['cluster:node:delete-remote'];
   static override args = {identifier: Args.string({description: 'node name, resource id or address', required: true})};
-  static override flags = {
-    ...transportFlags,
-    'skip-offline': skipOfflineFlag,
-    deauth: Flags.boolean({description: "also remove the host's token from known-hosts"}),
-    force: forceFlag,
-    'dry-run': dryRunFlag,
-  };
+  static override flags = nodeDeleteFlags;
   static override examples = ['<%= config.bin %> cluster node remove-remote remote1', '<%= config.bin %> -f cib.xml cluster node remove-remote 192.0.2.11'];
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(RemoveRemote);
-    const result = await deleteNode({
-      kind: 'remote',
-      identifier: args.identifier,
-      store: openCibStore(flags.file),
-      openTransport: () => createTransport(flags, this.reporter),
-      force: flags.force,
-      skipOffline: flags['skip-offline'],
-      dryRun: flags['dry-run'],
-      deauth: flags.deauth,
-      reporter: this.reporter,
-    });
+    const result = await deleteNode(nodeDeleteInput('remote', args.identifier, flags, this.reporter));
     this.finish({changed: result.cib.changed && !flags['dry-run'], dryRun: flags['dry-run'], result}, renderNodeDelete);
   }
 }
