@@ -63,7 +63,16 @@ function fileWalkthrough(): void {
 }
 
 async function liveDemo(): Promise<void> {
-  const {lab} = await import('../test/lab/lab.ts');
+  const {lab, lockLab} = await import('../test/lab/lab.ts');
+  const release = await lockLab();
+  try {
+    await liveSteps(lab);
+  } finally {
+    await release();
+  }
+}
+
+async function liveSteps(lab: (typeof import('../test/lab/lab.ts'))['lab']): Promise<void> {
   const remote = lab.hosts.find((h) => h.name === 'remote1');
   const guest = lab.hosts.find((h) => h.name === 'guest1');
   if (!remote || !guest) throw new Error('the lab needs hosts remote1 and guest1');
