@@ -51,6 +51,9 @@ export interface WaitOutcome {
   reason?: string;
 }
 
+/** crm_mon takes ~30 ms; polling this often finds a node online up to ~0.4 s sooner than at 500 ms. */
+const POLL_MS = 200;
+
 /** Poll crm_mon until `done(state)` or the deadline; every poll is bounded too. */
 export async function waitForCluster(done: (s: MonState) => boolean, timeoutMs: number, reporter: Reporter, explain: (s: MonState | undefined) => string): Promise<WaitOutcome> {
   const started = Date.now();
@@ -59,7 +62,7 @@ export async function waitForCluster(done: (s: MonState) => boolean, timeoutMs: 
     last = await crmMon(reporter);
     if (last && done(last)) return {ok: true, waitedMs: Date.now() - started};
     if (Date.now() - started >= timeoutMs) break;
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, POLL_MS));
   }
   return {ok: false, waitedMs: Date.now() - started, reason: explain(last)};
 }

@@ -24,7 +24,7 @@ export async function waitForTcp(addr: string, port: number, deadlineMs: number)
   for (let i = 0; i < 1000; i++) {
     if (await tryConnect(addr, port, Math.max(200, Math.min(2000, end - Date.now())))) return true;
     if (Date.now() >= end) return false;
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 100));
   }
   return false;
 }

@@ -47,16 +47,21 @@ export interface NodeAddResult {
 }
 
 export async function addRemote(args: AddRemoteArgs & {noDefaultOps: boolean}, common: NodeAddCommon): Promise<NodeAddResult> {
-  const metadata = await remoteAgentMetadata(common.reporter);
+  // read-only: runs while the address is looked up; awaited when the change is planned
+  const pending = remoteAgentMetadata(common.reporter);
+  pending.catch(() => {});
   const port = Number(args.instance.find((o) => o.name === 'port')?.value ?? DEFAULT_REMOTE_PORT);
-  return addNode('remote', args.name, args.address, port, common, (address, existing) => (doc) => {
-    const reports = new ReportList({force: common.force});
-    const spec = {name: args.name, address, instance: args.instance, ops: args.ops, meta: args.meta, noDefaultOps: args.noDefaultOps};
-    validateRemoteNode(doc, spec, metadata, existing, reports);
-    reports.throwIfErrors();
-    const changed = addRemoteNode(doc, spec, metadata, reports);
-    reports.throwIfErrors();
-    return {changed, reports: reports.items};
+  return addNode('remote', args.name, args.address, port, common, async (address, existing) => {
+    const metadata = await pending;
+    return (doc) => {
+      const reports = new ReportList({force: common.force});
+      const spec = {name: args.name, address, instance: args.instance, ops: args.ops, meta: args.meta, noDefaultOps: args.noDefaultOps};
+      validateRemoteNode(doc, spec, metadata, existing, reports);
+      reports.throwIfErrors();
+      const changed = addRemoteNode(doc, spec, metadata, reports);
+      reports.throwIfErrors();
+      return {changed, reports: reports.items};
+    };
   });
 }
 
@@ -77,7 +82,7 @@ const DEFAULT_REMOTE_PORT = 3121;
 /** pacemaker-remoted needs ~0.5 s (DH parameters) before it listens. */
 const LISTEN_DEADLINE_MS = 15_000;
 
-type TransformFor = (address: string, existing: ExistingNodes) => CibTransform;
+type TransformFor = (address: string, existing: ExistingNodes) => CibTransform | Promise<CibTransform>;
 
 async function addNode(kind: 'remote' | 'guest', name: string, explicitAddress: string | undefined, port: number, common: NodeAddCommon, transformFor: TransformFor): Promise<NodeAddResult> {
   const {store, reporter, dryRun, force, skipOffline} = common;
@@ -86,19 +91,50 @@ async function addNode(kind: 'remote' | 'guest', name: string, explicitAddress: 
 
   // 1. plan: address, existing cluster nodes, and the CIB change (validated, nothing written)
   const address = explicitAddress ?? (await defaultAddress(name, reporter));
-  const existing: ExistingNodes = live ? await corosyncNodes() : {names: [], addresses: []};
   if (!live) reporter.emit(infoReport('COROSYNC_NOT_CHECKED', 'Unable to check if there is a conflict with nodes set in corosync because the command does not run on a live cluster (e.g. -f was used)'));
-  const transform = transformFor(address, existing);
-  const plan = await store.update(transform, {dryRun: true, reporter});
+  const planning = (async () => {
+    const existing: ExistingNodes = live ? await corosyncNodes() : {names: [], addresses: []};
+    const transform = await transformFor(address, existing);
+    const plan = await store.update(transform, {dryRun: true, reporter});
+    return {existing, transform, plan};
+  })();
+  planning.catch(() => {}); // awaited below; a failure is reported from there
   const log = new HostActionLog(reporter);
   const base = {node: name, kind, address};
 
-  if (!live) {
-    log.skipped(name, ['authkey', 'start-enable'], 'the command does not run on a live cluster (e.g. -f was used)');
-    const commit = dryRun ? plan : await store.update(transform, {reporter});
-    return {...base, cib: summarizeCommit(store, commit, reporter), hostActions: log.actions};
+  // Live run: the host's read-only probes (auth check, service facts) and the
+  // local reads run while the change is planned; nothing is written until the
+  // plan is valid, and a plan error is reported before any host error (as when
+  // they ran one after the other). Their reports are emitted afterwards, in order.
+  if (!live || dryRun) return planOnly();
+  let transport: HostTransport;
+  try {
+    transport = await common.openTransport();
+  } catch (e) {
+    await planning; // a plan error first
+    throw e;
   }
-  if (dryRun) {
+  const target: HostTarget = {name, addr: transport.kind === 'ssh' ? address : undefined};
+  const probing = probeHost(transport, target);
+  const localReads = Promise.all([readLocalAuthkey(), localNodeName()]);
+  localReads.catch(() => {});
+  try {
+    await planning;
+  } catch (e) {
+    await probing; // settles on its own (never rejects), bounded by the request timeout
+    await transport.close();
+    throw e;
+  }
+  const {existing, transform} = await planning;
+  return hostSteps(transport, target, probing, localReads, existing, transform);
+
+  async function planOnly(): Promise<NodeAddResult> {
+    const {transform, plan} = await planning;
+    if (!live) {
+      log.skipped(name, ['authkey', 'start-enable'], 'the command does not run on a live cluster (e.g. -f was used)');
+      const commit = dryRun ? plan : await store.update(transform, {reporter});
+      return {...base, cib: summarizeCommit(store, commit, reporter), hostActions: log.actions};
+    }
     log.planned(name, 'check');
     log.planned(name, 'authkey', 'only where missing; a different key is refused');
     log.planned(name, 'start-enable', 'unless already running');
@@ -106,61 +142,60 @@ async function addNode(kind: 'remote' | 'guest', name: string, explicitAddress: 
   }
 
   // 2. preflight (read-only), 3. keys, 4. service, 5. CIB, with undo on failure
-  const transport = await common.openTransport();
-  const undo = new UndoLog();
-  try {
-    const target: HostTarget = {name, addr: transport.kind === 'ssh' ? address : undefined};
-    const facts = await preflight(transport, target, {skipOffline}, reporter, log);
-    const local = await readLocalAuthkey();
-    const self = await localNodeName();
-    let key = local.key;
-    let keySha = local.sha256;
-    const result = await withUndo(undo, reporter, async () => {
-      if (!key) {
-        key = generateAuthkey();
-        keySha = fingerprint(key);
-        await writeLocalAuthkey(local.path, key);
-        undo.add(`created the local authkey ${local.path}`, () => removeLocalAuthkey(local.path));
-        log.done(self, 'authkey-local', `Generated a new Pacemaker authkey (${key.length} bytes, sha256 ${keySha.slice(0, 16)}...) in ${local.path}`);
-      }
-      // every other reachable cluster node must hold the same key
-      for (const peer of existing.names.filter((n) => n !== self)) {
-        const peerTarget: HostTarget = {name: peer};
-        try {
-          await transport.checkAuth(peerTarget);
-        } catch (e) {
-          if (!isOfflineError(e) && !(e instanceof PcmkctlError && e.code === 'HOST_NOT_FOUND')) throw e;
-          reporter.emit(warningReport('PEER_UNREACHABLE', `cluster node '${peer}' is not reachable: its authkey was not compared (${(e as Error).message})`, {host: peer}));
-          continue;
+  async function hostSteps(transport: HostTransport, target: HostTarget, probing: Promise<Probe>, localReads: Promise<[Awaited<ReturnType<typeof readLocalAuthkey>>, string]>, existing: ExistingNodes, transform: CibTransform): Promise<NodeAddResult> {
+    const undo = new UndoLog();
+    try {
+      const facts = await preflight(target, await probing, {skipOffline}, reporter, log);
+      const [local, self] = await localReads;
+      let key = local.key;
+      let keySha = local.sha256;
+      const result = await withUndo(undo, reporter, async () => {
+        if (!key) {
+          key = generateAuthkey();
+          keySha = fingerprint(key);
+          await writeLocalAuthkey(local.path, key);
+          undo.add(`created the local authkey ${local.path}`, () => removeLocalAuthkey(local.path));
+          log.done(self, 'authkey-local', `Generated a new Pacemaker authkey (${key.length} bytes, sha256 ${keySha.slice(0, 16)}...) in ${local.path}`);
         }
-        await distributeKey(transport, peerTarget, key, force, undo, log, reporter);
-      }
-      if (facts) {
-        await distributeKey(transport, target, key, force, undo, log, reporter);
-        if (!facts.pacemakerRemoteRunning || !facts.pacemakerRemoteEnabled) {
-          reporter.emit(infoReport('SERVICE_REQUEST', `Requesting 'pacemaker_remote enable', 'pacemaker_remote start' on '${name}'`, {host: name}));
-          // registered first: a failed request may still have done half (pcsd runs start, then enable)
-          if (!facts.pacemakerRemoteRunning) undo.add(`started and enabled pacemaker_remote on '${name}'`, () => transport.manageService(target, 'stop-disable'), name);
-          await transport.manageService(target, 'start-enable');
-          log.done(name, 'start-enable', `${name}: successful run of 'pacemaker_remote enable', 'pacemaker_remote start'`);
-        } else {
-          log.done(name, 'start-enable', `${name}: pacemaker_remote is already running and enabled`, 'unchanged');
+        // every other reachable cluster node must hold the same key
+        for (const peer of existing.names.filter((n) => n !== self)) {
+          const peerTarget: HostTarget = {name: peer};
+          try {
+            await transport.checkAuth(peerTarget);
+          } catch (e) {
+            if (!isOfflineError(e) && !(e instanceof PcmkctlError && e.code === 'HOST_NOT_FOUND')) throw e;
+            reporter.emit(warningReport('PEER_UNREACHABLE', `cluster node '${peer}' is not reachable: its authkey was not compared (${(e as Error).message})`, {host: peer}));
+            continue;
+          }
+          await distributeKey(transport, peerTarget, key, force, undo, log, reporter);
         }
-        if (!(await waitForTcp(address, port, LISTEN_DEADLINE_MS))) {
-          fail('REMOTE_NOT_LISTENING', `${name}: pacemaker_remote does not accept connections on ${address}:${port}`, {
-            host: name,
-            hint: 'it may have failed to start (see its log on the host), or a firewall blocks the port',
-          });
+        if (facts) {
+          await distributeKey(transport, target, key, force, undo, log, reporter);
+          if (!facts.pacemakerRemoteRunning || !facts.pacemakerRemoteEnabled) {
+            reporter.emit(infoReport('SERVICE_REQUEST', `Requesting 'pacemaker_remote enable', 'pacemaker_remote start' on '${name}'`, {host: name}));
+            // registered first: a failed request may still have done half (pcsd runs start, then enable)
+            if (!facts.pacemakerRemoteRunning) undo.add(`started and enabled pacemaker_remote on '${name}'`, () => transport.manageService(target, 'stop-disable'), name);
+            await transport.manageService(target, 'start-enable');
+            log.done(name, 'start-enable', `${name}: successful run of 'pacemaker_remote enable', 'pacemaker_remote start'`);
+          } else {
+            log.done(name, 'start-enable', `${name}: pacemaker_remote is already running and enabled`, 'unchanged');
+          }
+          if (!(await waitForTcp(address, port, LISTEN_DEADLINE_MS))) {
+            fail('REMOTE_NOT_LISTENING', `${name}: pacemaker_remote does not accept connections on ${address}:${port}`, {
+              host: name,
+              hint: 'it may have failed to start (see its log on the host), or a firewall blocks the port',
+            });
+          }
         }
-      }
-      return store.update(transform, {reporter});
-    });
-    const cib = summarizeCommit(store, result, reporter);
-    const outcome: NodeAddResult = {...base, cib, hostActions: log.actions, authkeySha256: keySha};
-    if (common.waitSeconds !== undefined) outcome.online = await waitOnline(name, kind, common.waitSeconds, reporter);
-    return outcome;
-  } finally {
-    await transport.close();
+        return store.update(transform, {reporter});
+      });
+      const cib = summarizeCommit(store, result, reporter);
+      const outcome: NodeAddResult = {...base, cib, hostActions: log.actions, authkeySha256: keySha};
+      if (common.waitSeconds !== undefined) outcome.online = await waitOnline(name, kind, common.waitSeconds, reporter);
+      return outcome;
+    } finally {
+      await transport.close();
+    }
   }
 }
 
@@ -176,12 +211,28 @@ async function defaultAddress(name: string, reporter: Reporter): Promise<string>
   return address;
 }
 
-/** Read-only checks of the new host. Returns undefined when it is skipped (offline + --skip-offline). */
-async function preflight(transport: HostTransport, target: HostTarget, options: {skipOffline: boolean}, reporter: Reporter, log: HostActionLog): Promise<HostFacts | undefined> {
-  const name = target.name;
+/** What the read-only probes of the new host found (the auth check's error, or its facts). */
+type Probe = {authError: unknown} | {facts: HostFacts} | {factsError: unknown};
+
+/** Auth check, then the host's facts; never rejects (bounded by the transport's request timeout). */
+async function probeHost(transport: HostTransport, target: HostTarget): Promise<Probe> {
   try {
     await transport.checkAuth(target);
   } catch (e) {
+    return {authError: e};
+  }
+  try {
+    return {facts: await transport.checkHost(target)};
+  } catch (e) {
+    return {factsError: e};
+  }
+}
+
+/** Read-only checks of the new host, from its probe. Returns undefined when it is skipped (offline + --skip-offline). */
+async function preflight(target: HostTarget, probe: Probe, options: {skipOffline: boolean}, reporter: Reporter, log: HostActionLog): Promise<HostFacts | undefined> {
+  const name = target.name;
+  if ('authError' in probe) {
+    const e = probe.authError;
     const offline = isOfflineError(e) || (e instanceof PcmkctlError && e.code === 'HOST_NOT_FOUND');
     if (offline && options.skipOffline) {
       for (const r of (e as PcmkctlError).reports) reporter.emit({...r, severity: 'warning'});
@@ -191,7 +242,8 @@ async function preflight(transport: HostTransport, target: HostTarget, options: 
     }
     throw e;
   }
-  const facts = await transport.checkHost(target);
+  if ('factsError' in probe) throw probe.factsError;
+  const facts = probe.facts;
   const problems = new ReportList();
   if (!facts.pacemakerRemoteInstalled) problems.error('SERVICE_NOT_INSTALLED', `${name}: Required cluster services not installed: 'pacemaker_remote'`, {host: name});
   const running = [facts.corosyncRunning && 'corosync', facts.pacemakerRunning && 'pacemaker'].filter(Boolean) as string[];
