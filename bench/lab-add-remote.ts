@@ -218,7 +218,9 @@ async function removeWith(key: Variant['key']): Promise<void> {
   const r = key === 'pcs'
     ? await pcs('cluster', 'node', 'remove-remote', NODE)
     : await pcmkctl(['cluster', 'node', 'remove-remote', NODE, ...(key === 'pcmkctl-ssh' ? sshFlags : [])]);
-  if (r.code !== 0) console.error(`\nbench:lab: ${key} remove-remote failed (resetLab cleans up): ${r.stderr.trim().split('\n').pop()}`);
+  if (r.code === 0) return;
+  failureLog.push(`=== ${key} remove-remote: exit ${r.code}\n${r.stdout}${r.stderr}`);
+  console.error(`\nbench:lab: ${key} remove-remote failed (resetLab cleans up; output in bench/out/lab-failures.log)`);
 }
 
 /** One measured add: fresh lab, add, sanity check, the tool's own remove, reset. */
