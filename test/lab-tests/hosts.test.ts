@@ -73,7 +73,7 @@ describe('hosts against the lab', {skip}, () => {
     assert.equal(facts.pacemakerRemoteRunning, false);
   });
 
-  test('failure classes for real: pcsd stopped, wrong port, link cut (timeout), unknown host', async () => {
+  test('failure classes for real: pcsd stopped, wrong port, link cut (timeout), unknown host, not TLS, name not resolving, token rejected', async () => {
     await runCli(['host', 'auth', r2().name, `addr=${r2().addr}`, '-u', 'hacluster'], {env: {...env, PCMKCTL_PASSWORD: lab.password}});
     const t = new PcsdTransport({reporter: silentReporter, knownHostsPath: kh, pinsPath: pins, requestTimeoutMs: 3000});
     await stopPcsd(r2().name);
@@ -92,6 +92,10 @@ describe('hosts against the lab', {skip}, () => {
       await restoreLink(r2().name);
     }
     await assert.rejects(t.checkAuth({name: 'not-authed'}), isCode(HostErrorCode.notFound));
+    // TLS failed: something that is not pcsd answers on the port (the host's sshd)
+    await assert.rejects(t.checkAuth({name: r2().name, addr: r2().addr, port: 22}), isCode(HostErrorCode.tls));
+    // the name does not resolve (the reserved .invalid domain never does)
+    await assert.rejects(t.checkAuth({name: r2().name, addr: 'no-such-host.invalid'}), isCode(HostErrorCode.unresolved));
     // 401: a pre-shared token pcsd never accepted
     writeFileSync(join(dir, 'tok'), 'not-a-token-pcsd-knows');
     const cli = await runCli(['host', 'auth', r2().name, `addr=${r2().addr}`, '--token', join(dir, 'tok')], {env});
