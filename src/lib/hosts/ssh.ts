@@ -18,7 +18,7 @@ import type {AuthkeyRemove, AuthkeyState, AuthkeyWrite, HostFacts, HostTarget, H
 export const DEFAULT_AUTHKEY_PATH = '/etc/pacemaker/authkey';
 const AUTHKEY_MODE = 0o400;
 /** exit status of the sudo write script when the key is no longer what was decided on */
-const STALE_EXIT = 75;
+export const STALE_EXIT = 75;
 const SFTP_NO_SUCH_FILE = 2;
 
 interface Probe {
@@ -145,6 +145,24 @@ export const PROBE_SCRIPT = [
   'fi',
   'echo end=1',
   'exit 0',
+].join('\n');
+
+/**
+ * Key write through a shell (sudo, or a login other than root, where SFTP
+ * would not run as root): $1 = path, $2 = what must be there now ('missing'
+ * or 'hex:' + its bytes; exit 75 and nothing written otherwise), the key on
+ * stdin. Temp in the key's directory, owner+mode before any byte, sync, rename.
+ */
+export const WRITE_SCRIPT = [
+  'set -e',
+  'p=$1',
+  `if [ "$2" = missing ]; then ! [ -e "$p" ] || exit ${STALE_EXIT}; else [ -e "$p" ] && [ "hex:$(od -An -v -tx1 -- "$p" | tr -d ' \\n')" = "$2" ] || exit ${STALE_EXIT}; fi`,
+  'mkdir -p -- "$(dirname -- "$p")"',
+  't=$(mktemp -- "$(dirname -- "$p")/.$(basename -- "$p").pcmkctl-XXXXXX")',
+  'trap \'rm -f -- "$t"\' EXIT',
+  'chown -- hacluster:haclient "$t"; chmod -- 0400 "$t"',
+  'cat > "$t"; sync -- "$t" 2>/dev/null || sync',
+  'mv -f -- "$t" "$p"; trap - EXIT',
 ].join('\n');
 
 export const SYSCONFIG_FILES = ['/etc/sysconfig/pacemaker', '/etc/default/pacemaker'];
@@ -574,26 +592,36 @@ export class SshTransport implements HostTransport {
   }
 
   async putAuthkey(host: HostTarget, key: Buffer, options: {overwrite: boolean}): Promise<AuthkeyWrite> {
-    // The state decided on may come from the probe: the write itself checks,
-    // right before it, that the key is still what was decided on; when it is
-    // not, probe again and decide again.
+    // The state decided on may come from an earlier probe. A write checks,
+    // right before it, that the key is still what was decided on (when it is
+    // not: probe again, decide again); an answer without a write is given
+    // only from a fresh read.
+    const sha = createHash('sha256').update(key).digest('hex');
+    let fresh = !this.probes.has(host.name);
     for (let attempt = 1; ; attempt++) {
       const state = await this.readAuthkey(host);
-      const sha = createHash('sha256').update(key).digest('hex');
+      let answer: AuthkeyWrite | undefined;
       if (state.exists) {
         const sameContent = state.sha256 === sha;
-        if (sameContent && state.mode === AUTHKEY_MODE && state.owner === 'hacluster' && state.group === 'haclient') return 'same_content';
-        if (!sameContent && !options.overwrite) return 'conflict';
-        if (sameContent && !options.overwrite) return 'same_content';
+        if (sameContent && state.mode === AUTHKEY_MODE && state.owner === 'hacluster' && state.group === 'haclient') answer = 'same_content';
+        else if (!sameContent && !options.overwrite) answer = 'conflict';
+        else if (sameContent && !options.overwrite) answer = 'same_content';
       }
-      const probe = await this.probe(host);
+      if (answer && fresh) return answer;
+      if (answer) {
+        this.forget(host);
+        fresh = true;
+        continue;
+      }
+      const probe = await this.probes.get(host.name);
       this.forget(host);
-      const outcome = await this.writeKey(host, state, key, probe.out?.keyPath === state.path ? probe.out : undefined);
+      const outcome = await this.writeKey(host, state, key, probe?.out?.keyPath === state.path ? probe.out : undefined);
       if (outcome === 'written') return state.exists ? 'rewritten' : 'written';
       if (attempt >= 3) {
         throw hostError(HostErrorCode.sshCommandFailed, host.name, `${state.path} kept changing while pcmkctl was writing it`, 'something else on the host is writing the key; retry when it has finished');
       }
       this.reporter.debug(`ssh: ${host.name}: ${state.path} changed since it was read; reading it again`);
+      fresh = true; // forgotten before the write
     }
   }
 
@@ -609,17 +637,7 @@ export class SshTransport implements HostTransport {
     if (this.options.sudo || conn.user !== 'root') {
       const r = await this.exec(
         host,
-        [
-          'set -e',
-          'p=$1',
-          `if [ "$2" = missing ]; then ! [ -e "$p" ] || exit ${STALE_EXIT}; else [ -e "$p" ] && [ "hex:$(od -An -v -tx1 -- "$p" | tr -d ' \\n')" = "$2" ] || exit ${STALE_EXIT}; fi`,
-          'mkdir -p -- "$(dirname -- "$p")"',
-          't=$(mktemp -- "$(dirname -- "$p")/.$(basename -- "$p").pcmkctl-XXXXXX")',
-          'trap \'rm -f -- "$t"\' EXIT',
-          'chown -- hacluster:haclient "$t"; chmod -- 0400 "$t"',
-          'cat > "$t"; sync -- "$t" 2>/dev/null || sync',
-          'mv -f -- "$t" "$p"; trap - EXIT',
-        ].join('\n'),
+        WRITE_SCRIPT,
         [path, before.exists ? `hex:${before.content!.toString('hex')}` : 'missing'],
         key,
       );
