@@ -17,6 +17,15 @@ import type {AuthkeyRemove, AuthkeyState, AuthkeyWrite, HostFacts, HostTarget, H
 
 export const DEFAULT_AUTHKEY_PATH = '/etc/pacemaker/authkey';
 const AUTHKEY_MODE = 0o400;
+/** exit status of the sudo write script when the key is no longer what was decided on */
+export const STALE_EXIT = 75;
+const SFTP_NO_SUCH_FILE = 2;
+
+interface Probe {
+  r: ExecResult;
+  out?: ProbeOutput;
+  error?: Error;
+}
 
 export interface SshTransportOptions {
   reporter: Reporter;
@@ -78,10 +87,182 @@ export function parseAuthkeyLocation(text: string): string | undefined {
   return value;
 }
 
+/**
+ * One read-only round trip for everything a workflow asks of a host before it
+ * writes: that commands run at all (checkAuth), the service facts (checkHost),
+ * where pacemaker reads its key and that key's state (readAuthkey), and what
+ * a write will need (hacluster/haclient ids, whether the key's directory
+ * exists). Fixed text; $1 = the authkey path to use ('' = discover), $2 = the
+ * default path, $3... = the sysconfig files to look in, in order. Output: one
+ * `name=value` line each; bytes that could be anything (paths, sysconfig
+ * lines, the key) are hex. The location is found here with a small sed
+ * parser only to read the right key in the same round trip; the sysconfig
+ * lines are sent back and parseAuthkeyLocation() decides (when they
+ * disagree, the key is read again at the path it found).
+ */
+export const PROBE_SCRIPT = [
+  '# pcmkctl: host probe (facts, authkey)',
+  "hex() { od -An -v -tx1 | tr -d ' \\n'; }",
+  'echo pcmkctl_probe=1',
+  'if command -v systemctl >/dev/null 2>&1; then',
+  '  n=$(systemctl list-unit-files --full --no-legend pacemaker_remote.service 2>/dev/null | grep -c "^pacemaker_remote\\.service")',
+  '  echo "remote_installed=$n"',
+  '  echo "remote_active=$(systemctl is-active pacemaker_remote 2>/dev/null)"',
+  '  echo "remote_enabled=$(systemctl is-enabled pacemaker_remote 2>/dev/null)"',
+  '  echo "pacemaker_active=$(systemctl is-active pacemaker 2>/dev/null)"',
+  '  echo "corosync_active=$(systemctl is-active corosync 2>/dev/null)"',
+  'else echo systemctl=missing; fi',
+  'if [ -e /etc/corosync/corosync.conf ] || [ -e /var/lib/pacemaker/cib/cib.xml ]; then echo config=yes; else echo config=no; fi',
+  'echo "uid=$(id -u hacluster 2>/dev/null)"',
+  'echo "gid=$(getent group haclient 2>/dev/null | cut -d: -f3)"',
+  'p=$1; d=$2; shift 2',
+  'if [ -z "$p" ]; then',
+  '  p=$d; found=no',
+  '  for f in "$@"; do',
+  '    [ -r "$f" ] || continue',
+  '    l=$(grep -F PCMK_authkey_location -- "$f" 2>/dev/null)',
+  '    echo "sysconfig=$(printf %s "$f" | hex) $(printf %s "$l" | hex)"',
+  '    [ "$found" = no ] || continue',
+  "    v=$(printf '%s\\n' \"$l\" | sed -n 's/^[[:space:]]*\\(export[[:space:]][[:space:]]*\\)\\{0,1\\}PCMK_authkey_location=/x/p' | tail -n 1)",
+  '    [ -n "$v" ] || continue',
+  "    found=yes; v=$(printf '%s\\n' \"${v#x}\" | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//')",
+  '    case $v in',
+  "      \\\"*\\\") v=${v#\\\"}; v=${v%\\\"} ;;",
+  "      \\'*\\') v=${v#\\'}; v=${v%\\'} ;;",
+  "      *) v=$(printf '%s\\n' \"$v\" | sed 's/[[:space:]][[:space:]]*#.*$//') ;;",
+  '    esac',
+  '    p=$v',
+  '  done',
+  'fi',
+  'case $p in /*) ;; *) p= ;; esac',
+  'echo "key_path=$(printf %s "$p" | hex)"',
+  'if [ -n "$p" ]; then',
+  '  if [ -d "$(dirname -- "$p")" ]; then echo dir=yes; else echo dir=no; fi',
+  '  if [ ! -e "$p" ]; then echo key=missing',
+  "  elif s=$(stat -L -c '%a %U %G' -- \"$p\" 2>/dev/null) && c=$(od -An -v -tx1 -- \"$p\" 2>/dev/null); then",
+  "    echo key=present; echo \"key_stat=$s\"; echo \"key_content=$(printf %s \"$c\" | tr -d ' \\n')\"",
+  '  else echo key=error; fi',
+  'fi',
+  'echo end=1',
+  'exit 0',
+].join('\n');
+
+/**
+ * Key write through a shell (sudo, or a login other than root, where SFTP
+ * would not run as root): $1 = path, $2 = what must be there now ('missing'
+ * or 'hex:' + its bytes; exit 75 and nothing written otherwise), the key on
+ * stdin. Temp in the key's directory, owner+mode before any byte, sync, rename.
+ */
+export const WRITE_SCRIPT = [
+  'set -e',
+  'p=$1',
+  `if [ "$2" = missing ]; then ! [ -e "$p" ] || exit ${STALE_EXIT}; else [ -e "$p" ] && [ "hex:$(od -An -v -tx1 -- "$p" | tr -d ' \\n')" = "$2" ] || exit ${STALE_EXIT}; fi`,
+  'mkdir -p -- "$(dirname -- "$p")"',
+  't=$(mktemp -- "$(dirname -- "$p")/.$(basename -- "$p").pcmkctl-XXXXXX")',
+  'trap \'rm -f -- "$t"\' EXIT',
+  'chown -- hacluster:haclient "$t"; chmod -- 0400 "$t"',
+  'cat > "$t"; sync -- "$t" 2>/dev/null || sync',
+  'mv -f -- "$t" "$p"; trap - EXIT',
+].join('\n');
+
+export const SYSCONFIG_FILES = ['/etc/sysconfig/pacemaker', '/etc/default/pacemaker'];
+
+/** What the probe found (strictly parsed; see parseProbeOutput). */
+export interface ProbeOutput {
+  /** undefined when systemctl is missing on the host */
+  facts?: HostFacts;
+  uid?: number;
+  gid?: number;
+  /** sysconfig files read, in order, with their PCMK_authkey_location lines */
+  sysconfig: {file: string; text: string}[];
+  /** the path the script read ('' = none: the location it found is not absolute) */
+  keyPath: string;
+  dirExists?: boolean;
+  key?: {state: 'missing'} | {state: 'present'; mode: number; owner: string; group: string; content: Buffer} | {state: 'error'};
+}
+
+const PROBE_KEYS = new Set(['systemctl', 'remote_installed', 'remote_active', 'remote_enabled', 'pacemaker_active', 'corosync_active', 'config', 'uid', 'gid', 'key_path', 'dir', 'key', 'key_stat', 'key_content']);
+const FACT_KEYS = ['remote_installed', 'remote_active', 'remote_enabled', 'pacemaker_active', 'corosync_active'];
+const HEX = /^(?:[0-9a-f]{2})*$/;
+
+/** Strict parser of PROBE_SCRIPT's output; anything unexpected is an error naming the line. */
+export function parseProbeOutput(out: Buffer): ProbeOutput {
+  const text = out.toString('utf8');
+  const bad = (why: string): never => {
+    throw new Error(why);
+  };
+  if (!text.endsWith('\n')) bad('output is truncated');
+  const lines = text.slice(0, -1).split('\n');
+  if (lines[0] !== 'pcmkctl_probe=1') bad(`unexpected first line ${JSON.stringify(excerpt(lines[0] ?? '', 80))}`);
+  if (lines.at(-1) !== 'end=1') bad('output does not end with end=1');
+  const kv = new Map<string, string>();
+  const sysconfig: {file: string; text: string}[] = [];
+  for (const [i, line] of lines.slice(1, -1).entries()) {
+    const m = /^([a-z_]+)=(.*)$/.exec(line);
+    const where = `line ${i + 2} ${JSON.stringify(excerpt(line, 80))}`;
+    if (!m) bad(`unexpected ${where}`);
+    const [, k, v] = m!;
+    if (k === 'sysconfig') {
+      const sm = /^((?:[0-9a-f]{2})+) ((?:[0-9a-f]{2})*)$/.exec(v);
+      if (!sm) bad(`unexpected ${where}`);
+      sysconfig.push({file: Buffer.from(sm![1], 'hex').toString('utf8'), text: Buffer.from(sm![2], 'hex').toString('utf8')});
+      continue;
+    }
+    if (!PROBE_KEYS.has(k)) bad(`unknown ${where}`);
+    if (kv.has(k)) bad(`repeated ${where}`);
+    kv.set(k, v);
+  }
+  const need = (k: string, re: RegExp): string => {
+    const v = kv.get(k);
+    if (v === undefined) bad(`${k}= is missing`);
+    if (!re.test(v!)) bad(`unexpected ${k}=${JSON.stringify(excerpt(v!, 80))}`);
+    return v!;
+  };
+  const optional = (k: string, re: RegExp): string | undefined => (kv.has(k) ? need(k, re) : undefined);
+  let facts: HostFacts | undefined;
+  const config = need('config', /^(yes|no)$/);
+  if (kv.has('systemctl')) {
+    need('systemctl', /^missing$/);
+    for (const k of FACT_KEYS) if (kv.has(k)) bad(`${k}= together with systemctl=missing`);
+  } else {
+    const word = /^[\x21-\x7e]*$/;
+    facts = {
+      pacemakerRemoteInstalled: Number(need('remote_installed', /^\d+$/)) > 0,
+      pacemakerRemoteRunning: need('remote_active', word) === 'active',
+      pacemakerRemoteEnabled: need('remote_enabled', word) === 'enabled',
+      pacemakerRunning: need('pacemaker_active', word) === 'active',
+      corosyncRunning: need('corosync_active', word) === 'active',
+      clusterConfigExists: config === 'yes',
+    };
+  }
+  const uid = need('uid', /^\d*$/);
+  const gid = need('gid', /^\d*$/);
+  const result: ProbeOutput = {
+    facts,
+    uid: uid === '' ? undefined : Number(uid),
+    gid: gid === '' ? undefined : Number(gid),
+    sysconfig,
+    keyPath: Buffer.from(need('key_path', HEX), 'hex').toString('utf8'),
+  };
+  const dir = optional('dir', /^(yes|no)$/);
+  const key = optional('key', /^(missing|present|error)$/);
+  if ((result.keyPath === '') !== (dir === undefined) || (dir === undefined) !== (key === undefined)) bad('key_path=, dir= and key= do not agree');
+  if (dir !== undefined) result.dirExists = dir === 'yes';
+  if (key === 'present') {
+    const st = /^([0-7]+) (\S+) (\S+)$/.exec(need('key_stat', /^[0-7]+ \S+ \S+$/))!;
+    result.key = {state: 'present', mode: parseInt(st[1], 8), owner: st[2], group: st[3], content: Buffer.from(need('key_content', HEX), 'hex')};
+  } else {
+    if (kv.has('key_stat') || kv.has('key_content')) bad(`key_stat=/key_content= with key=${key ?? '(none)'}`);
+    if (key) result.key = {state: key as 'missing' | 'error'};
+  }
+  return result;
+}
+
 export class SshTransport implements HostTransport {
   readonly kind = 'ssh' as const;
   private readonly conns = new Map<string, Promise<Conn>>();
   private readonly keyPaths = new Map<string, Promise<string>>();
+  private readonly probes = new Map<string, Promise<Probe>>();
   private readonly reporter: Reporter;
   private readonly requestTimeoutMs: number;
   private readonly connectTimeoutMs: number;
@@ -296,9 +477,63 @@ export class SshTransport implements HostTransport {
     return hostError(HostErrorCode.sshCommandFailed, host.name, `${what}: ${why}`, hint);
   }
 
+  /**
+   * The probe of a host, run once and kept until this transport writes to
+   * that host (putAuthkey, removeAuthkey, manageService drop it). Rejects
+   * only when the command could not be run (connection, sudo).
+   */
+  private probe(host: HostTarget): Promise<Probe> {
+    let p = this.probes.get(host.name);
+    if (!p) {
+      p = (async (): Promise<Probe> => {
+        const r = await this.exec(host, PROBE_SCRIPT, [this.options.authkeyPath ?? '', DEFAULT_AUTHKEY_PATH, ...SYSCONFIG_FILES]);
+        if (r.code !== 0) return {r};
+        let out: ProbeOutput;
+        try {
+          out = parseProbeOutput(r.stdout);
+        } catch (e) {
+          return {
+            r,
+            error: hostError(HostErrorCode.invalidResponse, host.name, `unexpected output from the host probe: ${(e as Error).message}`,
+              'something on the host (a shell startup file?) may write to standard output'),
+          };
+        }
+        // the location does not change with what this transport writes: keep it past forget()
+        if (!this.options.authkeyPath && !this.keyPaths.has(host.name)) {
+          const loc = (async () => this.location(host, out))();
+          this.keyPaths.set(host.name, loc);
+          loc.catch(() => this.keyPaths.delete(host.name));
+        }
+        return {r, out};
+      })();
+      const mine = p;
+      this.probes.set(host.name, p);
+      p.then(
+        (probe) => probe.r.code !== 0 && this.probes.get(host.name) === mine && this.probes.delete(host.name),
+        () => this.probes.get(host.name) === mine && this.probes.delete(host.name),
+      );
+    }
+    return p;
+  }
+
+  /** After any write to the host: the next read probes again. */
+  private forget(host: HostTarget): void {
+    this.probes.delete(host.name);
+  }
+
   async checkAuth(host: HostTarget): Promise<void> {
-    const r = await this.exec(host, 'exit 0');
-    if (r.code !== 0) throw this.failed(host, 'cannot run commands', r);
+    const probe = await this.probe(host);
+    if (probe.r.code !== 0) throw this.failed(host, 'cannot run commands', probe.r);
+  }
+
+  async checkHost(host: HostTarget): Promise<HostFacts> {
+    const probe = await this.probe(host);
+    if (probe.r.code !== 0) throw this.failed(host, 'cannot inspect the host', probe.r);
+    if (probe.error) throw probe.error;
+    if (!probe.out!.facts) {
+      throw hostError(HostErrorCode.sshCommandFailed, host.name, 'systemctl is not available on the host', 'pcmkctl manages pacemaker_remote through systemd');
+    }
+    return probe.out!.facts;
   }
 
   /** Where pacemaker on that host reads its key (PCMK_authkey_location, else the default). */
@@ -306,29 +541,46 @@ export class SshTransport implements HostTransport {
     if (this.options.authkeyPath) return Promise.resolve(this.options.authkeyPath);
     let p = this.keyPaths.get(host.name);
     if (!p) {
-      p = (async () => {
-        const r = await this.exec(host, 'for f in /etc/sysconfig/pacemaker /etc/default/pacemaker; do if [ -r "$f" ]; then printf "\\n@@pcmkctl-file %s\\n" "$f"; cat -- "$f"; fi; done; exit 0');
-        if (r.code !== 0) throw this.failed(host, 'cannot read the pacemaker sysconfig', r);
-        for (const part of r.stdout.toString('utf8').split('\n@@pcmkctl-file ').slice(1)) {
-          const file = part.slice(0, part.indexOf('\n'));
-          const loc = parseAuthkeyLocation(part.slice(part.indexOf('\n') + 1));
-          if (loc === undefined) continue;
-          if (!loc.startsWith('/') || /[\n\r\u0000]/.test(loc)) {
-            throw hostError(HostErrorCode.sshCommandFailed, host.name, `PCMK_authkey_location in ${file} is not an absolute path: ${JSON.stringify(loc)}`);
-          }
-          this.reporter.debug(`ssh: ${host.name}: authkey location ${loc} (from ${file})`);
-          return loc;
-        }
-        return DEFAULT_AUTHKEY_PATH;
-      })();
+      p = this.probe(host).then((probe) => {
+        if (probe.error) throw probe.error;
+        if (probe.r.code !== 0) throw this.failed(host, 'cannot read the pacemaker sysconfig', probe.r);
+        return this.location(host, probe.out!);
+      });
       this.keyPaths.set(host.name, p);
       p.catch(() => this.keyPaths.delete(host.name));
     }
     return p;
   }
 
+  /** The location the probe's sysconfig lines give (parseAuthkeyLocation decides, not the script). */
+  private location(host: HostTarget, out: ProbeOutput): string {
+    for (const {file, text} of out.sysconfig) {
+      const loc = parseAuthkeyLocation(text);
+      if (loc === undefined) continue;
+      if (!loc.startsWith('/') || /[\n\r\u0000]/.test(loc)) {
+        throw hostError(HostErrorCode.sshCommandFailed, host.name, `PCMK_authkey_location in ${file} is not an absolute path: ${JSON.stringify(loc)}`);
+      }
+      this.reporter.debug(`ssh: ${host.name}: authkey location ${loc} (from ${file})`);
+      return loc;
+    }
+    return DEFAULT_AUTHKEY_PATH;
+  }
+
   async readAuthkey(host: HostTarget): Promise<AuthkeyState> {
     const path = await this.authkeyPath(host);
+    const probe = await this.probe(host);
+    if (probe.error) throw probe.error;
+    const key = probe.out?.key;
+    if (probe.out?.keyPath === path && key && key.state !== 'error') {
+      if (key.state === 'missing') return {exists: false, path};
+      return {exists: true, path, content: key.content, sha256: createHash('sha256').update(key.content).digest('hex'), mode: key.mode, owner: key.owner, group: key.group};
+    }
+    // the probe read another path, or could not read the key: read it on its own (its error is the one to report)
+    this.reporter.debug(`ssh: ${host.name}: the probe did not read ${path}; reading it separately`);
+    return this.readKeyFile(host, path);
+  }
+
+  private async readKeyFile(host: HostTarget, path: string): Promise<AuthkeyState> {
     const r = await this.exec(host, '[ -e "$1" ] || exit 4; stat -L -c "%a %U %G" -- "$1" || exit 3; cat -- "$1"', [path]);
     if (r.code === 4) return {exists: false, path};
     if (r.code !== 0) throw this.failed(host, `cannot read ${path}`, r);
@@ -340,16 +592,97 @@ export class SshTransport implements HostTransport {
   }
 
   async putAuthkey(host: HostTarget, key: Buffer, options: {overwrite: boolean}): Promise<AuthkeyWrite> {
-    const state = await this.readAuthkey(host);
+    // The state decided on may come from an earlier probe. A write checks,
+    // right before it, that the key is still what was decided on (when it is
+    // not: probe again, decide again); an answer without a write is given
+    // only from a fresh read.
     const sha = createHash('sha256').update(key).digest('hex');
-    if (state.exists) {
-      const sameContent = state.sha256 === sha;
-      if (sameContent && state.mode === AUTHKEY_MODE && state.owner === 'hacluster' && state.group === 'haclient') return 'same_content';
-      if (!sameContent && !options.overwrite) return 'conflict';
-      if (sameContent && !options.overwrite) return 'same_content';
+    let fresh = !this.probes.has(host.name);
+    for (let attempt = 1; ; attempt++) {
+      const state = await this.readAuthkey(host);
+      let answer: AuthkeyWrite | undefined;
+      if (state.exists) {
+        const sameContent = state.sha256 === sha;
+        if (sameContent && state.mode === AUTHKEY_MODE && state.owner === 'hacluster' && state.group === 'haclient') answer = 'same_content';
+        else if (!sameContent && !options.overwrite) answer = 'conflict';
+        else if (sameContent && !options.overwrite) answer = 'same_content';
+      }
+      if (answer && fresh) return answer;
+      if (answer) {
+        this.forget(host);
+        fresh = true;
+        continue;
+      }
+      const probe = await this.probes.get(host.name);
+      this.forget(host);
+      const outcome = await this.writeKey(host, state, key, probe?.out?.keyPath === state.path ? probe.out : undefined);
+      if (outcome === 'written') return state.exists ? 'rewritten' : 'written';
+      if (attempt >= 3) {
+        throw hostError(HostErrorCode.sshCommandFailed, host.name, `${state.path} kept changing while pcmkctl was writing it`, 'something else on the host is writing the key; retry when it has finished');
+      }
+      this.reporter.debug(`ssh: ${host.name}: ${state.path} changed since it was read; reading it again`);
+      fresh = true; // forgotten before the write
     }
-    await this.writeKey(host, state.path, key);
-    return state.exists ? 'rewritten' : 'written';
+  }
+
+  /**
+   * Atomic replace: temp in the key's directory, owner+mode before any byte,
+   * fsync, rename; only if the key is still `before` ('stale' otherwise,
+   * nothing written). `facts`: the probe's ids and directory, when it read
+   * this path (saves the round trips that would find them).
+   */
+  private async writeKey(host: HostTarget, before: AuthkeyState, key: Buffer, facts: ProbeOutput | undefined): Promise<'written' | 'stale'> {
+    const path = before.path;
+    const conn = await this.connect(host);
+    if (this.options.sudo || conn.user !== 'root') {
+      const r = await this.exec(
+        host,
+        WRITE_SCRIPT,
+        [path, before.exists ? `hex:${before.content!.toString('hex')}` : 'missing'],
+        key,
+      );
+      if (r.code === STALE_EXIT) return 'stale';
+      if (r.code !== 0) throw this.failed(host, `cannot write ${path}`, r);
+      return 'written';
+    }
+    if (!facts?.dirExists) {
+      const mk = await this.exec(host, 'mkdir -p -- "$(dirname -- "$1")"', [path]);
+      if (mk.code !== 0) throw this.failed(host, `cannot create the directory of ${path}`, mk);
+    }
+    const {uid, gid} = facts?.uid !== undefined && facts.gid !== undefined ? {uid: facts.uid, gid: facts.gid} : await this.ids(host);
+    const sftp: SFTPWrapper = await new Promise((resolve, reject) =>
+      conn.client.sftp((e, s) => (e ? reject(hostError(HostErrorCode.sshCommandFailed, host.name, `SFTP not available: ${e.message}`)) : resolve(s))),
+    );
+    const tmp = `${dirname(path)}/.${basename(path)}.pcmkctl-${randomBytes(6).toString('hex')}`;
+    const p = <T>(fn: (cb: (err: Error | undefined | null, v?: T) => void) => void) =>
+      new Promise<T>((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))));
+    let handle: Buffer | undefined;
+    try {
+      // still what was decided on? (same file test as the probe: follows links)
+      const now = await p<Buffer | null>((cb) =>
+        sftp.stat(path, (err) => {
+          if (err && (err as Error & {code?: number}).code === SFTP_NO_SUCH_FILE) return cb(null, null);
+          if (err) return cb(err);
+          sftp.readFile(path, (e2, data) => cb(e2, data));
+        }),
+      );
+      if (before.exists ? !now || !now.equals(before.content!) : now !== null) return 'stale';
+      handle = await p<Buffer>((cb) => sftp.open(tmp, 'wx', {mode: 0o600}, cb));
+      await p((cb) => sftp.fchown(handle!, uid, gid, cb));
+      await p((cb) => sftp.fchmod(handle!, AUTHKEY_MODE, cb));
+      await p((cb) => sftp.write(handle!, key, 0, key.length, 0, cb));
+      await p((cb) => sftp.ext_openssh_fsync(handle!, cb));
+      await p((cb) => sftp.close(handle!, cb));
+      handle = undefined;
+      await p((cb) => sftp.ext_openssh_rename(tmp, path, cb));
+      return 'written';
+    } catch (e) {
+      if (handle) await p((cb) => sftp.close(handle!, cb)).catch(() => {});
+      await p((cb) => sftp.unlink(tmp, cb)).catch(() => {});
+      throw hostError(HostErrorCode.sshCommandFailed, host.name, `cannot write ${path} over SFTP: ${(e as Error).message}`);
+    } finally {
+      sftp.end();
+    }
   }
 
   private async ids(host: HostTarget): Promise<{uid: number; gid: number}> {
@@ -361,56 +694,9 @@ export class SshTransport implements HostTransport {
     return {uid, gid};
   }
 
-  /** Atomic replace: temp in the key's directory, owner+mode before any byte, fsync, rename. */
-  private async writeKey(host: HostTarget, path: string, key: Buffer): Promise<void> {
-    const conn = await this.connect(host);
-    const mk = await this.exec(host, 'mkdir -p -- "$(dirname -- "$1")"', [path]);
-    if (mk.code !== 0) throw this.failed(host, `cannot create the directory of ${path}`, mk);
-    if (this.options.sudo || conn.user !== 'root') {
-      const r = await this.exec(
-        host,
-        [
-          'set -e',
-          'p=$1; t=$(mktemp -- "$(dirname -- "$p")/.$(basename -- "$p").pcmkctl-XXXXXX")',
-          'trap \'rm -f -- "$t"\' EXIT',
-          'chown -- hacluster:haclient "$t"; chmod -- 0400 "$t"',
-          'cat > "$t"; sync -- "$t" 2>/dev/null || sync',
-          'mv -f -- "$t" "$p"; trap - EXIT',
-        ].join('\n'),
-        [path],
-        key,
-      );
-      if (r.code !== 0) throw this.failed(host, `cannot write ${path}`, r);
-      return;
-    }
-    const {uid, gid} = await this.ids(host);
-    const sftp: SFTPWrapper = await new Promise((resolve, reject) =>
-      conn.client.sftp((e, s) => (e ? reject(hostError(HostErrorCode.sshCommandFailed, host.name, `SFTP not available: ${e.message}`)) : resolve(s))),
-    );
-    const tmp = `${dirname(path)}/.${basename(path)}.pcmkctl-${randomBytes(6).toString('hex')}`;
-    const p = <T>(fn: (cb: (err: Error | undefined | null, v?: T) => void) => void) =>
-      new Promise<T>((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))));
-    let handle: Buffer | undefined;
-    try {
-      handle = await p<Buffer>((cb) => sftp.open(tmp, 'wx', {mode: 0o600}, cb));
-      await p((cb) => sftp.fchown(handle!, uid, gid, cb));
-      await p((cb) => sftp.fchmod(handle!, AUTHKEY_MODE, cb));
-      await p((cb) => sftp.write(handle!, key, 0, key.length, 0, cb));
-      await p((cb) => sftp.ext_openssh_fsync(handle!, cb));
-      await p((cb) => sftp.close(handle!, cb));
-      handle = undefined;
-      await p((cb) => sftp.ext_openssh_rename(tmp, path, cb));
-    } catch (e) {
-      if (handle) await p((cb) => sftp.close(handle!, cb)).catch(() => {});
-      await p((cb) => sftp.unlink(tmp, cb)).catch(() => {});
-      throw hostError(HostErrorCode.sshCommandFailed, host.name, `cannot write ${path} over SFTP: ${(e as Error).message}`);
-    } finally {
-      sftp.end();
-    }
-  }
-
   async removeAuthkey(host: HostTarget): Promise<AuthkeyRemove> {
     const path = await this.authkeyPath(host);
+    this.forget(host);
     const r = await this.exec(host, 'if [ -e "$1" ] || [ -L "$1" ]; then rm -f -- "$1" && echo deleted; else echo not_found; fi', [path]);
     const out = r.stdout.toString('utf8').trim();
     if (r.code !== 0 || (out !== 'deleted' && out !== 'not_found')) throw this.failed(host, `cannot remove ${path}`, r);
@@ -419,40 +705,9 @@ export class SshTransport implements HostTransport {
 
   async manageService(host: HostTarget, action: ServiceAction): Promise<void> {
     const verb = action === 'start-enable' ? 'enable' : 'disable';
+    this.forget(host);
     const r = await this.exec(host, 'systemctl "$1" --now pacemaker_remote', [verb]);
     if (r.code !== 0) throw this.failed(host, `systemctl ${verb} --now pacemaker_remote failed`, r);
-  }
-
-  async checkHost(host: HostTarget): Promise<HostFacts> {
-    const script = [
-      'if command -v systemctl >/dev/null 2>&1; then',
-      '  n=$(systemctl list-unit-files --full --no-legend pacemaker_remote.service 2>/dev/null | grep -c "^pacemaker_remote\\.service")',
-      '  echo "remote_installed=$n"',
-      '  echo "remote_active=$(systemctl is-active pacemaker_remote 2>/dev/null)"',
-      '  echo "remote_enabled=$(systemctl is-enabled pacemaker_remote 2>/dev/null)"',
-      '  echo "pacemaker_active=$(systemctl is-active pacemaker 2>/dev/null)"',
-      '  echo "corosync_active=$(systemctl is-active corosync 2>/dev/null)"',
-      'else echo systemctl=missing; fi',
-      'if [ -e /etc/corosync/corosync.conf ] || [ -e /var/lib/pacemaker/cib/cib.xml ]; then echo config=yes; else echo config=no; fi',
-    ].join('\n');
-    const r = await this.exec(host, script);
-    const kv = new Map<string, string>();
-    for (const line of r.stdout.toString('utf8').split('\n')) {
-      const i = line.indexOf('=');
-      if (i > 0) kv.set(line.slice(0, i), line.slice(i + 1).trim());
-    }
-    if (r.code !== 0 || !kv.has('config')) throw this.failed(host, 'cannot inspect the host', r);
-    if (kv.get('systemctl') === 'missing') {
-      throw hostError(HostErrorCode.sshCommandFailed, host.name, 'systemctl is not available on the host', 'pcmkctl manages pacemaker_remote through systemd');
-    }
-    return {
-      pacemakerRemoteInstalled: Number(kv.get('remote_installed') ?? '0') > 0,
-      pacemakerRemoteRunning: kv.get('remote_active') === 'active',
-      pacemakerRemoteEnabled: kv.get('remote_enabled') === 'enabled',
-      pacemakerRunning: kv.get('pacemaker_active') === 'active',
-      corosyncRunning: kv.get('corosync_active') === 'active',
-      clusterConfigExists: kv.get('config') === 'yes',
-    };
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,14 @@ const skip = process.getuid?.() !== 0 ? 'needs root' : !existsSync(SSHD) ? 'sshd
 const dir = mkdtempSync(join(tmpdir(), 'pcmkctl-sshd-'));
 let sshd: ChildProcess | undefined;
 let port = 0;
+function haveHacluster(): boolean {
+  try {
+    execFileSync('id', ['hacluster'], {stdio: 'ignore'});
+    return true;
+  } catch {
+    return false;
+  }
+}
 const isCode = (code: string) => (e: unknown) => e instanceof PcmkctlError && e.code === code;
 
 async function freePort(): Promise<number> {
@@ -108,13 +116,7 @@ describe('ssh transport against a real sshd on loopback', {skip}, () => {
   });
 
   test('writes the authkey atomically: content, 0400, hacluster:haclient; conflict/same_content/rewritten; read back; remove', async (t) => {
-    let haveHacluster = true;
-    try {
-      execFileSync('id', ['hacluster'], {stdio: 'ignore'});
-    } catch {
-      haveHacluster = false;
-    }
-    if (!haveHacluster) return t.skip('user hacluster not present');
+    if (!haveHacluster()) return t.skip('user hacluster not present');
     const tr = new SshTransport(opts());
     try {
       rmSync(authkey, {force: true});
@@ -145,6 +147,59 @@ describe('ssh transport against a real sshd on loopback', {skip}, () => {
       assert.deepEqual(await tr.readAuthkey({name: '127.0.0.1'}), {exists: false, path: authkey});
     } finally {
       await tr.close();
+    }
+  });
+
+  test('one round trip answers checkAuth, checkHost and readAuthkey; a write needs no other command and is seen by the next read', async (t) => {
+    if (!haveHacluster()) return t.skip('user hacluster not present');
+    const tr = new SshTransport(opts());
+    const host = {name: '127.0.0.1'};
+    const runs: string[] = [];
+    const exec = tr.exec.bind(tr);
+    tr.exec = (h, script, args, input) => (runs.push(script.split('\n')[0]), exec(h, script, args, input));
+    try {
+      rmSync(authkey, {force: true});
+      await tr.checkAuth(host);
+      const facts = await tr.checkHost(host);
+      assert.equal(typeof facts.pacemakerRemoteInstalled, 'boolean');
+      assert.deepEqual(await tr.readAuthkey(host), {exists: false, path: authkey});
+      assert.equal(runs.length, 1, `one remote command, ran: ${runs.join(' | ')}`);
+      const key = Buffer.alloc(32, 5);
+      assert.equal(await tr.putAuthkey(host, key, {overwrite: false}), 'written');
+      assert.equal(runs.length, 1, `the write is SFTP only, ran: ${runs.join(' | ')}`);
+      const after = await tr.readAuthkey(host);
+      assert.deepEqual([after.exists, after.content, after.mode, after.owner, after.group], [true, key, 0o400, 'hacluster', 'haclient']);
+      assert.equal(runs.length, 2, 'a write drops what the probe found');
+    } finally {
+      await tr.close();
+    }
+  });
+
+  test('a key that appears or changes after it was read is never overwritten without overwrite', async (t) => {
+    if (!haveHacluster()) return t.skip('user hacluster not present');
+    const host = {name: '127.0.0.1'};
+    const mine = Buffer.alloc(32, 1);
+    const theirs = Buffer.alloc(32, 2);
+    let tr = new SshTransport(opts());
+    try {
+      rmSync(authkey, {force: true});
+      assert.deepEqual(await tr.readAuthkey(host), {exists: false, path: authkey});
+      writeFileSync(authkey, theirs, {mode: 0o600}); // someone else, after our read
+      assert.equal(await tr.putAuthkey(host, mine, {overwrite: false}), 'conflict');
+      assert.deepEqual(readFileSync(authkey), theirs);
+    } finally {
+      await tr.close();
+    }
+    tr = new SshTransport(opts());
+    try {
+      assert.deepEqual((await tr.readAuthkey(host)).content, theirs);
+      writeFileSync(authkey, mine); // now it holds our key already
+      assert.equal(await tr.putAuthkey(host, mine, {overwrite: false}), 'same_content');
+      assert.equal(statSync(authkey).mode & 0o777, 0o600, 'same_content writes nothing');
+      assert.deepEqual(execFileSync('ls', ['-A', keyDir], {encoding: 'utf8'}).trim().split('\n'), ['authkey'], 'no temp files left behind');
+    } finally {
+      await tr.close();
+      rmSync(authkey, {force: true});
     }
   });
 

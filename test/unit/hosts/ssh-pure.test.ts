@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import {execFileSync, spawnSync} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, test} from 'node:test';
 import {shellCommand, shellQuote} from '../../../src/lib/hosts/shell-quote.js';
 import {parseSshConfig} from '../../../src/lib/hosts/ssh-config.js';
 import {appendKnownHost, hostFieldMatches, knownHostsName, parseKnownHostsText, sshFingerprint, verifyHostKey} from '../../../src/lib/hosts/ssh-known-hosts.js';
-import {parseAuthkeyLocation} from '../../../src/lib/hosts/ssh.js';
+import {DEFAULT_AUTHKEY_PATH, parseAuthkeyLocation, parseProbeOutput, PROBE_SCRIPT, STALE_EXIT, WRITE_SCRIPT} from '../../../src/lib/hosts/ssh.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pcmkctl-sshpure-'));
 after(() => rmSync(dir, {recursive: true, force: true}));
@@ -136,4 +136,110 @@ test('PCMK_authkey_location parsing', () => {
   assert.equal(parseAuthkeyLocation('PCMK_authkey_location=/etc/pacemaker/k\n'), '/etc/pacemaker/k');
   assert.equal(parseAuthkeyLocation('export PCMK_authkey_location="/a b/k"\n'), '/a b/k');
   assert.equal(parseAuthkeyLocation("PCMK_authkey_location='/q'  \nPCMK_authkey_location=/last # c"), '/last');
+});
+
+/** Run the host probe locally: sh, as the remote side would (authkey path override, default, sysconfig files). */
+function runProbe(override: string, def: string, files: string[]): Buffer {
+  const r = spawnSync('sh', ['-c', PROBE_SCRIPT, 'pcmkctl', override, def, ...files]);
+  assert.equal(r.status, 0, r.stderr.toString());
+  return r.stdout;
+}
+
+test('host probe: its key location agrees with parseAuthkeyLocation; key state, mode and bytes come back exactly', () => {
+  const root = join(dir, 'probe');
+  mkdirSync(join(root, 'keys', 'a b'), {recursive: true});
+  const key = Buffer.from([0, 10, 13, 39, 34, 255, 32, 9, 0]);
+  const def = join(root, 'keys', 'default-key');
+  const a = join(root, 'keys', 'a b', 'k');
+  writeFileSync(a, key);
+  chmodSync(a, 0o440);
+  const cases: string[] = [
+    '',
+    '# PCMK_authkey_location=/nope\n',
+    `PCMK_authkey_location=${a}\n`,
+    `  export PCMK_authkey_location="${a}"\n`,
+    `PCMK_authkey_location='${a}'   \n`,
+    `PCMK_authkey_location=/first\nPCMK_authkey_location=${a}   # comment\n`,
+    `PCMK_authkey_location="${a}" # quoted then comment\n`,
+    'PCMK_authkey_location=relative/path\n',
+    'PCMK_authkey_location=\n',
+    'PCMK_authkey_location="\n',
+    `PCMK_authkey_location=${root}/keys/it's $(touch ${root}/pwned)\n`,
+    `PCMK_authkey_location=${root}/missing/dir/k\n`,
+  ];
+  for (const text of cases) {
+    const f1 = join(root, 'sysconfig');
+    writeFileSync(f1, `# header\nFOO=1\n${text}`);
+    const out = parseProbeOutput(runProbe('', def, [join(root, 'absent'), f1]));
+    const expected = parseAuthkeyLocation(text) ?? def;
+    assert.deepEqual(out.sysconfig.map((s) => s.file), [f1]);
+    assert.equal(parseAuthkeyLocation(out.sysconfig[0].text), parseAuthkeyLocation(text), `sysconfig lines for ${JSON.stringify(text)}`);
+    assert.equal(out.keyPath, expected.startsWith('/') ? expected : '', `script location for ${JSON.stringify(text)}`);
+    if (out.keyPath === a) {
+      assert.deepEqual(out.key, {state: 'present', mode: 0o440, owner: 'root', group: 'root', content: key});
+      assert.equal(out.dirExists, true);
+    } else if (out.keyPath !== '') {
+      assert.deepEqual(out.key, {state: 'missing'});
+    }
+  }
+  assert.throws(() => readFileSync(join(root, 'pwned')), 'a sysconfig value is data, not code');
+  // first file with an assignment wins; an override skips the sysconfig files
+  const f2 = join(root, 'second');
+  writeFileSync(f2, `PCMK_authkey_location=${def}\n`);
+  writeFileSync(join(root, 'sysconfig'), `PCMK_authkey_location=${a}\n`);
+  assert.equal(parseProbeOutput(runProbe('', def, [join(root, 'sysconfig'), f2])).keyPath, a);
+  const hostile = join(root, `x'; touch ${root}/pwned2; echo '$(touch ${root}/pwned2)`);
+  const o = parseProbeOutput(runProbe(hostile, def, [join(root, 'sysconfig')]));
+  assert.equal(o.keyPath, hostile);
+  assert.deepEqual(o.sysconfig, []);
+  assert.deepEqual(o.key, {state: 'missing'});
+  assert.throws(() => readFileSync(join(root, 'pwned2')));
+});
+
+test('host probe output is parsed strictly: anything unexpected is an error', () => {
+  const good = ['pcmkctl_probe=1', 'remote_installed=1', 'remote_active=inactive', 'remote_enabled=disabled', 'pacemaker_active=inactive', 'corosync_active=inactive', 'config=no', 'uid=189', 'gid=189',
+    `key_path=${Buffer.from(DEFAULT_AUTHKEY_PATH).toString('hex')}`, 'dir=yes', 'key=missing', 'end=1'];
+  const parse = (lines: string[]) => parseProbeOutput(Buffer.from(lines.join('\n') + '\n'));
+  const ok = parse(good);
+  assert.deepEqual(ok.facts, {pacemakerRemoteInstalled: true, pacemakerRemoteRunning: false, pacemakerRemoteEnabled: false, pacemakerRunning: false, corosyncRunning: false, clusterConfigExists: false});
+  assert.deepEqual([ok.uid, ok.gid, ok.keyPath, ok.dirExists, ok.key], [189, 189, DEFAULT_AUTHKEY_PATH, true, {state: 'missing'}]);
+  const garbage: [string, string[]][] = [
+    ['banner first', ['Welcome!', ...good]],
+    ['truncated', good.slice(0, -1)],
+    ['unknown key', [...good.slice(0, -1), 'surprise=1', 'end=1']],
+    ['repeated key', [...good.slice(0, -1), 'config=yes', 'end=1']],
+    ['not key=value', [...good.slice(0, 3), 'hello world', ...good.slice(3)]],
+    ['bad hex', good.map((l) => (l.startsWith('key_path=') ? 'key_path=2f6' : l))],
+    ['bad uid', good.map((l) => (l.startsWith('uid=') ? 'uid=-1' : l))],
+    ['missing facts', good.filter((l) => !l.startsWith('remote_active='))],
+    ['present without stat', good.map((l) => (l === 'key=missing' ? 'key=present' : l))],
+    ['key state without a path', good.map((l) => (l.startsWith('key_path=') ? 'key_path=' : l))],
+  ];
+  for (const [what, lines] of garbage) assert.throws(() => parse(lines), Error, what);
+  assert.throws(() => parseProbeOutput(Buffer.from(good.join('\n'))), /truncated/);
+  const noSystemctl = parse(['pcmkctl_probe=1', 'systemctl=missing', ...good.slice(6)]);
+  assert.equal(noSystemctl.facts, undefined);
+});
+
+const canChown = process.getuid?.() === 0 && spawnSync('id', ['hacluster']).status === 0;
+
+test('shell key write (sudo / non-root login): writes only over what was decided on', {skip: canChown ? false : 'needs root and user hacluster'}, () => {
+  const d = join(dir, 'write', "it's $(x)");
+  const p = join(d, 'authkey');
+  const write = (expect: string, key: Buffer) => spawnSync('sh', ['-c', WRITE_SCRIPT, 'pcmkctl', p, expect], {input: key});
+  const a = Buffer.from([0, 1, 10, 39, 255]);
+  const b = Buffer.alloc(64, 9);
+  assert.equal(write('missing', a).status, 0, 'creates the directory and the key');
+  assert.deepEqual(readFileSync(p), a);
+  assert.equal(statSync(p).mode & 0o777, 0o400);
+  assert.equal(execFileSync('stat', ['-c', '%U:%G', p], {encoding: 'utf8'}).trim(), 'hacluster:haclient');
+  assert.equal(write('missing', b).status, STALE_EXIT, 'a key appeared: not replaced');
+  assert.equal(write(`hex:${b.toString('hex')}`, b).status, STALE_EXIT, 'another key than decided on: not replaced');
+  assert.deepEqual(readFileSync(p), a);
+  assert.equal(write(`hex:${a.toString('hex')}`, b).status, 0);
+  assert.deepEqual(readFileSync(p), b);
+  assert.deepEqual(readdirSync(d), ['authkey'], 'no temp files left behind');
+  rmSync(p);
+  assert.equal(write(`hex:${a.toString('hex')}`, b).status, STALE_EXIT, 'gone since it was read: not written');
+  assert.deepEqual(readdirSync(d), []);
 });
