@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {after, before, describe, test} from 'node:test';
+import {describe, test} from 'node:test';
 import {exec} from '../../src/lib/util/exec.js';
-import {labReady, lockLab, resetLab} from '../lab/lab.js';
+import {labReady, useLab} from '../lab/lab.js';
 
 const ready = labReady();
 const BIN = new URL('../../bin/run.js', import.meta.url).pathname;
@@ -31,20 +31,7 @@ async function createDummy(id: string): Promise<void> {
 }
 
 describe('foundation commands on the live CIB', () => {
-  let release = async () => {};
-  before(async () => {
-    if (!ready.ok) return;
-    release = await lockLab();
-    await resetLab();
-  });
-  after(async () => {
-    try {
-      if (ready.ok) await resetLab();
-      rmSync(dir, {recursive: true, force: true});
-    } finally {
-      await release();
-    }
-  });
+  useLab(() => rmSync(dir, {recursive: true, force: true}));
 
   test('resource update … meta on a live resource; the same update again is unchanged', async (t) => {
     if (!ready.ok) return t.skip(ready.reason);

@@ -7,7 +7,7 @@ import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {after, before, describe, test} from 'node:test';
+import {describe, test} from 'node:test';
 import {HostErrorCode} from '../../src/lib/hosts/host-errors.js';
 import {readKnownHosts} from '../../src/lib/hosts/known-hosts.js';
 import {PcsdTransport} from '../../src/lib/hosts/pcsd.js';
@@ -15,7 +15,7 @@ import {SshTransport} from '../../src/lib/hosts/ssh.js';
 import {PcmkctlError, silentReporter} from '../../src/lib/report.js';
 import {exec} from '../../src/lib/util/exec.js';
 import {runCli} from '../helpers/cli.js';
-import {cutLink, hostFileInfo, hostPath, lab, labReady, lockLab, resetLab, restoreLink, serviceState, startPcsd, stopPcsd} from '../lab/lab.js';
+import {cutLink, hostFileInfo, hostPath, lab, labReady, restoreLink, serviceState, startPcsd, stopPcsd, useLab} from '../lab/lab.js';
 
 const ready = labReady();
 const skip = ready.ok ? false : ready.reason;
@@ -28,20 +28,10 @@ const r2 = () => lab.hosts[1];
 const isCode = (code: string) => (e: unknown) => e instanceof PcmkctlError && e.code === code;
 
 describe('hosts against the lab', {skip}, () => {
-  let release = async () => {};
-  before(async () => {
-    release = await lockLab();
-    await resetLab();
-  });
-  after(async () => {
-    try {
-      await restoreLink(r2().name).catch(() => {});
-      await startPcsd(r2().name).catch(() => {});
-      await resetLab();
-      rmSync(dir, {recursive: true, force: true});
-    } finally {
-      await release();
-    }
+  useLab(async () => {
+    await restoreLink(r2().name).catch(() => {});
+    await startPcsd(r2().name).catch(() => {});
+    rmSync(dir, {recursive: true, force: true});
   });
 
   test('host auth: right password → Authorized + token; wrong password → exit 1, nothing saved', async () => {

@@ -2,9 +2,9 @@
 // by pcsd, pacemaker-remoted starts and stops through the host's systemctl.
 import assert from 'node:assert/strict';
 import {request} from 'node:https';
-import {after, before, describe, test} from 'node:test';
+import {describe, test} from 'node:test';
 import {exec} from '../../src/lib/util/exec.js';
-import {crmMon, lab, labReady, lockLab, onHost, resetLab, serviceState, sshArgv, waitFor} from '../lab/lab.js';
+import {crmMon, lab, labReady, onHost, serviceState, sshArgv, useLab, waitFor} from '../lab/lab.js';
 
 const ready = labReady();
 
@@ -33,19 +33,7 @@ async function listening(host: string, port: number): Promise<boolean> {
 }
 
 describe('lab', () => {
-  let release = async () => {};
-  before(async () => {
-    if (!ready.ok) return;
-    release = await lockLab();
-    await resetLab();
-  });
-  after(async () => {
-    try {
-      if (ready.ok) await resetLab();
-    } finally {
-      await release();
-    }
-  });
+  useLab();
 
   test(`cluster node ${lab.clusterNode} is Online`, async (t) => {
     if (!ready.ok) return t.skip(ready.reason);

@@ -3,11 +3,9 @@
 // and a failure injected at each step leaving cluster and host as they were.
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
-import {after, before, describe, test} from 'node:test';
+import {describe, test} from 'node:test';
 import {exec} from '../../src/lib/util/exec.js';
-import {
-  crmMon, hostFileInfo, lab, labHost, labReady, lockLab, onHost, resetLab, serviceState, startPcsd, startSshd, stopPcsd, stopSshd, waitFor,
-} from '../lab/lab.js';
+import {crmMon, hostFileInfo, lab, labHost, labReady, onHost, serviceState, startPcsd, startSshd, stopPcsd, stopSshd, useLab, waitFor} from '../lab/lab.js';
 
 const ready = labReady();
 const BIN = new URL('../../bin/run.js', import.meta.url).pathname;
@@ -79,19 +77,7 @@ async function assertGone(node: string): Promise<void> {
 }
 
 describe('pcmkctl cluster node add/remove against the real cluster', () => {
-  let release = async () => {};
-  before(async () => {
-    if (!ready.ok) return;
-    release = await lockLab();
-    await resetLab();
-  });
-  after(async () => {
-    try {
-      if (ready.ok) await resetLab();
-    } finally {
-      await release();
-    }
-  });
+  useLab();
 
   test('add-remote over pcsd: RemoteOnline, a Dummy runs there, key and service on the host; re-run is unchanged; remove-remote', async (t) => {
     if (!ready.ok) return t.skip(ready.reason);

@@ -3,27 +3,15 @@
 // the behaviour pcmkctl is compared with.
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
-import {after, before, describe, test} from 'node:test';
+import {describe, test} from 'node:test';
 import {exec} from '../../src/lib/util/exec.js';
-import {crmMon, hostFileInfo, lab, labHost, labReady, lockLab, resetLab, serviceState, waitFor} from '../lab/lab.js';
+import {crmMon, hostFileInfo, lab, labHost, labReady, serviceState, useLab, waitFor} from '../lab/lab.js';
 
 const ready = labReady();
 const pcs = (...args: string[]) => exec('pcs', args, {timeoutMs: 180_000, cwd: '/'});
 
 describe('real pcs: add-remote / remove-remote', () => {
-  let release = async () => {};
-  before(async () => {
-    if (!ready.ok) return;
-    release = await lockLab();
-    await resetLab();
-  });
-  after(async () => {
-    try {
-      if (ready.ok) await resetLab();
-    } finally {
-      await release();
-    }
-  });
+  useLab();
 
   test('remote1: host auth, add-remote, remove-remote', async (t) => {
     if (!ready.ok) return t.skip(ready.reason);

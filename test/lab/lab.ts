@@ -32,15 +32,16 @@
 //   resetLab()                           → resetCluster() + resetHost() for every host
 //   lockLab()                            → release(): exclusive use of the lab (other test runs
 //                                          and ctl.ts setup/teardown wait); waits up to 15 min
+//   useLab(cleanup?)                     → inside describe(): before() takes the lab lock and
+//                                          resets the lab, after() runs cleanup, resets, releases
 // Typical test file:
 //   const ready = labReady();
 //   describe('…', {skip: ready.ok ? false : ready.reason}, () => {
-//     let release = async () => {};
-//     before(async () => { release = await lockLab(); await resetLab(); });
-//     after(async () => { try { await resetLab(); } finally { await release(); } });
+//     useLab();
 //     test('…', async () => { … });
 //   });
 import {existsSync, readFileSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {after, before} from 'node:test';
 import {join} from 'node:path';
 import {
   BRIDGE, CLUSTER_ADDR, CLUSTER_NAME, CLUSTER_NODE, PASSWORD, PCSD_PORT, REMOTE_PORT, type LabHost, labHosts, paths,
@@ -97,6 +98,28 @@ export function labReady(): {ok: boolean; reason?: string} {
  */
 export function lockLab(timeoutMs = 900_000): Promise<() => Promise<void>> {
   return holdLock(paths.lock, timeoutMs);
+}
+
+/**
+ * The hooks every lab test file needs: exclusive use of the lab for the
+ * file, a clean lab before it, and clean-up (the file's own first) after.
+ * Does nothing when the lab is not ready (the tests skip themselves).
+ */
+export function useLab(cleanup: () => Promise<void> | void = () => {}): void {
+  let release = async () => {};
+  before(async () => {
+    if (!labReady().ok) return;
+    release = await lockLab();
+    await resetLab();
+  });
+  after(async () => {
+    try {
+      await cleanup();
+      if (labReady().ok) await resetLab();
+    } finally {
+      await release();
+    }
+  });
 }
 
 /** Run argv on a lab host (its namespaces, private dirs, systemctl shim); on pcmk-1: locally. */
