@@ -95,7 +95,8 @@ async function addNode(kind: 'remote' | 'guest', name: string, explicitAddress: 
   const planning = (async () => {
     const existing: ExistingNodes = live ? await corosyncNodes() : {names: [], addresses: []};
     const transform = await transformFor(address, existing);
-    const plan = await store.update(transform, {dryRun: true, reporter});
+    // file mode has no host steps: the plan is the commit itself (one read, one parse)
+    const plan = await store.update(transform, {dryRun: dryRun || live, reporter});
     return {existing, transform, plan};
   })();
   planning.catch(() => {}); // awaited below; a failure is reported from there
@@ -129,11 +130,10 @@ async function addNode(kind: 'remote' | 'guest', name: string, explicitAddress: 
   return hostSteps(transport, target, probing, localReads, existing, transform);
 
   async function planOnly(): Promise<NodeAddResult> {
-    const {transform, plan} = await planning;
+    const {plan} = await planning;
     if (!live) {
       log.skipped(name, ['authkey', 'start-enable'], 'the command does not run on a live cluster (e.g. -f was used)');
-      const commit = dryRun ? plan : await store.update(transform, {reporter});
-      return {...base, cib: summarizeCommit(store, commit, reporter), hostActions: log.actions};
+      return {...base, cib: summarizeCommit(store, plan, reporter), hostActions: log.actions};
     }
     log.planned(name, 'check');
     log.planned(name, 'authkey', 'only where missing; a different key is refused');

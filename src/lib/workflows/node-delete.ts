@@ -71,14 +71,14 @@ export async function deleteNode(input: NodeDeleteInput): Promise<NodeDeleteResu
     if (!live) for (const n of nodes) changed = purgeNode(doc, n) || changed;
     return {changed};
   };
-  const plan = await store.update(transform, {dryRun: true, reporter});
+  // file mode has no host steps: the plan is the commit itself
+  const plan = await store.update(transform, {dryRun: dryRun || live, reporter});
   const log = new HostActionLog(reporter);
   const result = (cib: CibChangeSummary, dangling: string[]): NodeDeleteResult => ({nodes, resources, cib, hostActions: log.actions, danglingReferences: dangling});
 
   if (!live) {
     for (const n of nodes) log.skipped(n, ['stop-disable', 'remove-authkey'], 'the command does not run on a live cluster (e.g. -f was used)');
-    const commit = dryRun ? plan : await store.update(transform, {reporter});
-    return result(summarizeCommit(store, commit, reporter), await reportDangling(store, nodes, reporter, dryRun));
+    return result(summarizeCommit(store, plan, reporter), await reportDangling(store, nodes, reporter, dryRun));
   }
   if (dryRun) {
     for (const n of nodes) {
