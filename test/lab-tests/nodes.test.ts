@@ -209,6 +209,23 @@ describe('pcmkctl cluster node add/remove against the real cluster', () => {
       assert.deepEqual(await snapshot(name), was);
     });
 
+    test('pacemaker_remote runs but not on the port the CIB names: the CIB change is taken back too', async (t) => {
+      if (!ready.ok) return t.skip(ready.reason);
+      await auth(name);
+      const was = await snapshot(name);
+      const env = '/run/pcmkctl-units/env';
+      await onHost(name, ['sh', '-c', `echo PCMK_remote_port=3199 > ${env}`]);
+      try {
+        const r = await pcmkctl(['cluster', 'node', 'add-remote', name, addr]);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /does not accept connections on 10\.88\.0\.\d+:3121/);
+        assert.match(r.stderr, /undone: added remote node 'remote1' to the CIB/);
+      } finally {
+        await onHost(name, ['rm', '-f', env]);
+      }
+      assert.deepEqual(await snapshot(name), was);
+    });
+
     test('the CIB changes underneath at every attempt: exit 3, host steps undone', async (t) => {
       if (!ready.ok) return t.skip(ready.reason);
       await auth(name);
