@@ -14,28 +14,22 @@ async function verifyErrors(xml: string, reporter?: Reporter, onInputWritten?: (
   const errors = lines
     .filter((l) => /\berror:|validity error|parser error/i.test(l))
     // crm_verify numbers schema errors by line of the piped document; drop that prefix to compare
-    .map((l) => l.replace(/^[^:]*:\d+:\s*/, '').replace(/^\([^)]*\)\s*/, ''));
+    .map((l) => l.replace(/^Entity: line \d+:\s*/, '').replace(/^[^:]*:\d+:\s*/, '').replace(/^\([^)]*\)\s*/, ''));
   if (errors.length > 0) return errors;
   if (/Errors found during check/.test(r.stderr)) return [r.stderr.trim().split('\n')[0]];
   return null; // warnings only
 }
 
-/**
- * Throws PcmkctlError(CIB_INVALID) listing the errors the change introduces.
- * `original` is the CIB before the change (same serializer), used only when
- * the new one fails (a function: serialized only then).
- */
-export async function validateCib(xml: string, original: string | (() => string), reporter?: Reporter): Promise<ValidationOutcome> {
-  return (await startValidation(xml, original, reporter)).verdict;
-}
-
 export interface StartedValidation {
-  /** What validateCib would return or throw. */
+  /**
+   * 'crm_verify' or 'skipped'; rejects with PcmkctlError(CIB_INVALID) listing
+   * the errors the change introduces (errors the original already had do not count).
+   */
   verdict: Promise<ValidationOutcome>;
 }
 
 /**
- * Starts validateCib and returns as soon as crm_verify has been handed the
+ * Starts validating the new CIB and returns as soon as crm_verify has been handed the
  * whole document, so the caller can do other work while it checks.
  * Await `verdict` before writing anything.
  */

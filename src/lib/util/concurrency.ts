@@ -1,6 +1,9 @@
 // Bounded parallel fan-out: run fn for every item with at most `limit` in
 // flight; never rejects, every item gets its own settled result, in order.
 
+/** Hosts contacted at once by multi-host steps. */
+export const DEFAULT_HOST_CONCURRENCY = 8;
+
 export type Settled<T> = {ok: true; value: T} | {ok: false; error: unknown};
 
 export async function mapLimit<I, T>(items: readonly I[], limit: number, fn: (item: I, index: number) => Promise<T>): Promise<Settled<T>[]> {

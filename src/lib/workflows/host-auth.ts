@@ -2,11 +2,10 @@
 // one), save them in pcs's known-hosts, pin the pcsd certificates.
 import {readFile, stat} from 'node:fs/promises';
 import {ExitCode, PcmkctlError, errorReport, fail, infoReport, warningReport, type Report, type Reporter} from '../report.js';
-import {DEFAULT_HOST_CONCURRENCY} from '../hosts/fan-out.js';
 import {PCSD_DEFAULT_PORT, knownHostsPath, readKnownHosts, updateKnownHosts} from '../hosts/known-hosts.js';
 import {PcsdTransport} from '../hosts/pcsd.js';
 import {pinKey, pinsPath, savePins, updatePins} from '../hosts/pins.js';
-import {mapLimit} from '../util/concurrency.js';
+import {DEFAULT_HOST_CONCURRENCY, mapLimit} from '../util/concurrency.js';
 
 export interface AuthHostSpec {
   name: string;
