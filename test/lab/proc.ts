@@ -6,6 +6,7 @@ import {spawn} from 'node:child_process';
 import {closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import {createConnection} from 'node:net';
 import {exec, type ExecResult} from '../../src/lib/util/exec.js';
+import {acquireLock} from '../../src/lib/util/lock.js';
 
 export {exec, type ExecResult};
 
@@ -239,34 +240,7 @@ export function readEnvFile(file: string): Record<string, string> {
 
 // ---- the lab lock ----------------------------------------------------------------
 
-/**
- * Hold an exclusive flock(1) on `file` until the returned release() is
- * called (or this process dies, which closes flock's stdin). Node has no
- * flock(2); util-linux flock keeps the lock while it waits on its stdin.
- */
-export async function holdLock(file: string, timeoutMs: number): Promise<() => Promise<void>> {
-  const holder = spawn('flock', ['--exclusive', '--wait', String(Math.max(1, Math.ceil(timeoutMs / 1000))), file, '-c', 'echo locked; exec cat >/dev/null'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  holder.stdin.on('error', () => {});
-  const result = await new Promise<true | string>((resolve) => {
-    let err = '';
-    holder.stdout.once('data', () => resolve(true));
-    holder.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    holder.once('error', (e) => resolve(e.message));
-    holder.once('close', (code) => resolve(err.trim() || `flock exited with ${code} (timed out after ${timeoutMs / 1000}s?)`));
-  });
-  if (result !== true) throw new Error(`cannot lock ${file}: ${result}`);
-  holder.unref();
-  (holder.stdout as unknown as {unref?: () => void}).unref?.();
-  (holder.stderr as unknown as {unref?: () => void}).unref?.();
-  (holder.stdin as unknown as {unref?: () => void}).unref?.();
-  let released = false;
-  return async () => {
-    if (released) return;
-    released = true;
-    const closed = new Promise<void>((r) => holder.once('close', () => r()));
-    holder.stdin.end();
-    await Promise.race([closed, sleep(5000)]);
-  };
+/** Hold an exclusive lock on `file` until the returned release() is called (pcmkctl's own flock helper). */
+export function holdLock(file: string, timeoutMs: number): Promise<() => Promise<void>> {
+  return acquireLock(file, {timeoutMs});
 }
