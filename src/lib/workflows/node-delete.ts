@@ -109,12 +109,17 @@ export async function deleteNode(input: NodeDeleteInput): Promise<NodeDeleteResu
     }
     const commit = await store.update(transform, {reporter});
     const cib = summarizeCommit(store, commit, reporter);
-    await waitForCluster(
+    // the cluster disconnects before pacemaker_remote goes: stopping it under a
+    // live connection is what gets remote nodes marked unclean (or fenced)
+    const disconnected = await waitForCluster(
       (s) => !s.nodes.some((n) => nodes.includes(n.name) && n.online) && !s.resources.some((r) => resources.includes(r.id) && r.role !== 'Stopped' && kind === 'remote'),
       60_000,
       reporter,
-      () => '',
+      (s) => (s ? `still online: ${s.nodes.filter((n) => nodes.includes(n.name) && n.online).map((n) => n.name).join(', ') || 'connection resource not stopped'}` : 'crm_mon did not answer'),
     );
+    if (!disconnected.ok) {
+      reporter.emit(warningReport('NOT_DISCONNECTED', `the cluster did not disconnect within 60s (${disconnected.reason}); cleaning up the host anyway`));
+    }
     const failures: Report[] = [];
     for (const n of nodes) {
       const r = await exec('crm_node', ['--force', '--remove', n], {reporter, timeoutMs: 120_000});
