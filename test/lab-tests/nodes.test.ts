@@ -44,6 +44,20 @@ async function snapshot(host: string) {
   };
 }
 
+/**
+ * Run `fn` while pacemaker-remoted on `host` starts with an extra environment
+ * line (the lab's systemctl adds /run/pcmkctl-units/env to every daemon).
+ */
+async function withRemotedEnv(host: string, line: string, fn: () => Promise<void>): Promise<void> {
+  const env = '/run/pcmkctl-units/env';
+  await onHost(host, ['sh', '-c', `echo '${line}' > ${env}`]);
+  try {
+    await fn();
+  } finally {
+    await onHost(host, ['rm', '-f', env]);
+  }
+}
+
 async function addDummyOn(node: string): Promise<void> {
   const id = `dummy-${node}`;
   assert.equal((await exec('cibadmin', ['--create', '--scope', 'resources', '--xml-text', `<primitive id="${id}" class="ocf" provider="pacemaker" type="Dummy"/>`])).code, 0);
@@ -194,18 +208,13 @@ describe('pcmkctl cluster node add/remove against the real cluster', () => {
       if (!ready.ok) return t.skip(ready.reason);
       await auth(name);
       const was = await snapshot(name);
-      // a real start failure: pacemaker-remoted exits when it cannot bind its
-      // address (the lab's systemctl adds /run/pcmkctl-units/env to daemons)
-      const env = '/run/pcmkctl-units/env';
-      await onHost(name, ['sh', '-c', `echo PCMK_remote_address=192.0.2.1 > ${env}`]);
-      try {
+      // a real start failure: pacemaker-remoted exits when it cannot bind its address
+      await withRemotedEnv(name, 'PCMK_remote_address=192.0.2.1', async () => {
         const r = await pcmkctl(['cluster', 'node', 'add-remote', name, addr]);
         assert.equal(r.code, 1, r.stderr);
         assert.match(r.stderr, /pacemaker_remote (start|does not accept connections)/);
         assert.match(r.stderr, /undone/);
-      } finally {
-        await onHost(name, ['rm', '-f', env]);
-      }
+      });
       assert.deepEqual(await snapshot(name), was);
     });
 
@@ -213,16 +222,12 @@ describe('pcmkctl cluster node add/remove against the real cluster', () => {
       if (!ready.ok) return t.skip(ready.reason);
       await auth(name);
       const was = await snapshot(name);
-      const env = '/run/pcmkctl-units/env';
-      await onHost(name, ['sh', '-c', `echo PCMK_remote_port=3199 > ${env}`]);
-      try {
+      await withRemotedEnv(name, 'PCMK_remote_port=3199', async () => {
         const r = await pcmkctl(['cluster', 'node', 'add-remote', name, addr]);
         assert.equal(r.code, 1, r.stderr);
         assert.match(r.stderr, /does not accept connections on 10\.88\.0\.\d+:3121/);
         assert.match(r.stderr, /undone: added remote node 'remote1' to the CIB/);
-      } finally {
-        await onHost(name, ['rm', '-f', env]);
-      }
+      });
       assert.deepEqual(await snapshot(name), was);
     });
 
