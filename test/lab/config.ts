@@ -99,10 +99,11 @@ export const paths = {
 /**
  * Directories that are private per host (bind-mounted by host-init over the
  * machine's ones): /run because pcsd's sockets, sshd's pid and Dummy state
- * files live there; the others so pcsd and pacemaker-remoted keep their own
- * state and logs (and check_host sees no cib.xml).
+ * files live there; the /var ones so pcsd and pacemaker-remoted keep their
+ * own state and logs (and check_host sees no cib.xml); /root so a host has
+ * its own root home and shell start-up files.
  */
-export const PRIVATE_DIRS = ['/var/lib/pcsd', '/var/log/pcsd', '/var/lib/pacemaker', '/var/log/pacemaker'];
+export const PRIVATE_DIRS = ['/var/lib/pcsd', '/var/log/pcsd', '/var/lib/pacemaker', '/var/log/pacemaker', '/root'];
 
 export function vethName(host: string): string {
   return `${VETH_PREFIX}${host}`;

@@ -414,6 +414,11 @@ function makeHostFiles(h: LabHost, all: LabHost[]): void {
   for (const d of ['cib', 'pengine', 'blackbox', 'cores']) mkdirOwned(join(fs, 'var/lib/pacemaker', d), 0o750, hacluster(), haclient());
   mkdirOwned(join(fs, 'var/log/pacemaker'), 0o770, hacluster(), haclient());
   mkdirOwned(join(fs, 'var/log/pacemaker/bundles'), 0o770, hacluster(), haclient());
+  // root's own home, as on a real host: sshd runs every remote command
+  // through root's login shell, which reads ~/.bashrc; the machine's (here:
+  // pyenv init, ~0.1 s per command) is not the host's
+  mkdirOwned(join(fs, 'root'), 0o700);
+  for (const f of ['.bashrc', '.profile']) if (existsSync(join('/etc/skel', f))) copyFileSync(join('/etc/skel', f), join(fs, 'root', f));
 
   const etc = paths.netnsEtc(h.name);
   rmSync(etc, {recursive: true, force: true});

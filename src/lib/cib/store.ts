@@ -33,6 +33,13 @@ export interface CommitResult {
 export interface UpdateOptions {
   dryRun?: boolean;
   reporter: Reporter;
+  /**
+   * The result of an earlier dry run of the same transform, made to be
+   * committed later: the live store then commits the change it prepared as
+   * its first attempt (the version check still applies; a conflict re-reads
+   * and re-runs the transform as usual). Ignored by the file store.
+   */
+  basis?: CommitResult;
 }
 
 export interface CibSnapshot {

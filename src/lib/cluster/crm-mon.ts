@@ -51,8 +51,14 @@ export interface WaitOutcome {
   reason?: string;
 }
 
-/** crm_mon takes ~30 ms; polling this often finds a node online up to ~0.4 s sooner than at 500 ms. */
-const POLL_MS = 200;
+/**
+ * Gap between polls: short at first, where most waits end (a remote node
+ * connects ~0.6 s after the commit), growing with the time waited so a long
+ * wait costs little (crm_mon takes ~20 ms of CPU).
+ */
+function pollGapMs(waitedMs: number): number {
+  return Math.min(1000, 50 + Math.floor(waitedMs / 10));
+}
 
 /** Poll crm_mon until `done(state)` or the deadline; every poll is bounded too. */
 export async function waitForCluster(done: (s: MonState) => boolean, timeoutMs: number, reporter: Reporter, explain: (s: MonState | undefined) => string): Promise<WaitOutcome> {
@@ -62,7 +68,7 @@ export async function waitForCluster(done: (s: MonState) => boolean, timeoutMs: 
     last = await crmMon(reporter);
     if (last && done(last)) return {ok: true, waitedMs: Date.now() - started};
     if (Date.now() - started >= timeoutMs) break;
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await new Promise((r) => setTimeout(r, pollGapMs(Date.now() - started)));
   }
   return {ok: false, waitedMs: Date.now() - started, reason: explain(last)};
 }

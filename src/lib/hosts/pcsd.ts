@@ -75,6 +75,8 @@ export class PcsdTransport implements HostTransport {
   private pins?: Promise<PinsFile>;
   /** Pins first seen in this run (TOFU), saved after a successful answer. */
   private readonly pinned = new Set<string>();
+  /** First certificate seen per endpoint in this run, before it is pinned (key → SHA-256). */
+  private readonly firstSeen = new Map<string, string>();
 
   constructor(options: PcsdTransportOptions) {
     this.reporter = options.reporter;
@@ -123,6 +125,7 @@ export class PcsdTransport implements HostTransport {
     let connected = false;
     let fingerprint = '';
     let pinError: Error | undefined;
+    let pinned: string | undefined;
     const base = buildConnector({rejectUnauthorized: false, timeout: this.connectTimeoutMs, maxCachedSessions: 0, ALPNProtocols: ['http/1.1']});
     const agent = new Agent({
       connect: (opts, cb) => {
@@ -136,7 +139,12 @@ export class PcsdTransport implements HostTransport {
             return cb(pinError, null);
           }
           fingerprint = fp;
-          if (stored && stored !== fp) {
+          // requests side by side before the first pin is saved: the first
+          // certificate seen is the one every other connection must present
+          const pin = options.pinMode === 'repin' ? undefined : (stored ?? this.firstSeen.get(key));
+          if (pin === undefined && options.pinMode !== 'repin') this.firstSeen.set(key, fp);
+          if (pin && pin !== fp) {
+            pinned = pin;
             socket.destroy();
             pinError = Object.assign(new Error('certificate changed'), {code: 'E_TLS_PIN'});
             return cb(pinError, null);
@@ -179,7 +187,7 @@ export class PcsdTransport implements HostTransport {
         throw hostError(
           HostErrorCode.certChanged,
           ep.name,
-          `the TLS certificate of ${where} changed: pinned ${stored}, now presented ${fingerprint}; nothing was sent`,
+          `the TLS certificate of ${where} changed: pinned ${pinned}, now presented ${fingerprint}; nothing was sent`,
           `if the certificate was replaced on purpose (check on the node: openssl x509 -in /var/lib/pcsd/pcsd.crt -noout -fingerprint -sha256), run 'pcmkctl host auth ${ep.name}' to pin the new one`,
         );
       }
@@ -340,12 +348,24 @@ export class PcsdTransport implements HostTransport {
   }
 
   async manageService(host: HostTarget, action: ServiceAction): Promise<void> {
-    const keys = (action === 'start-enable' ? ['start', 'enable'] : ['stop', 'disable']).map((c) => `pacemaker_remote ${c}`);
-    const {ep, json, text} = await this.call(host, 'remote/manage_services', 'POST', pcsdBodies.manageServices(action));
-    const results = this.results(ep, json, 'actions', keys, text);
-    const failed = keys.sort().filter((k) => results[k].code !== 'success');
+    // One request per command, sent together: pcsd runs the commands of one
+    // request one after the other (each through pcs's helper, ~0.5 s), two
+    // requests side by side. The commands do not depend on each other.
+    const commands = action === 'start-enable' ? (['start', 'enable'] as const) : (['stop', 'disable'] as const);
+    const outcomes = await Promise.allSettled(
+      commands.map(async (command) => {
+        const key = `pacemaker_remote ${command}`;
+        const {ep, json, text} = await this.call(host, 'remote/manage_services', 'POST', pcsdBodies.serviceCommand(command));
+        return {ep, key, result: this.results(ep, json, 'actions', [key], text)[key]};
+      }),
+    );
+    // a request that failed as a whole (unreachable, 401, ...) is the answer
+    const broken = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (broken) throw broken.reason;
+    const answers = outcomes.map((o) => (o as PromiseFulfilledResult<{ep: PcsdEndpoint; key: string; result: {code: string; message: string}}>).value);
+    const failed = answers.filter((a) => a.result.code !== 'success');
     if (failed.length > 0) {
-      throw hostError(HostErrorCode.commandFailed, ep.name, failed.map((k) => `service command failed: ${k}: ${results[k].message || results[k].code}`).join('; '));
+      throw hostError(HostErrorCode.commandFailed, failed[0].ep.name, failed.map((a) => `service command failed: ${a.key}: ${a.result.message || a.result.code}`).join('; '));
     }
   }
 
@@ -360,10 +380,6 @@ export const pcsdBodies = {
   auth: (username: string, password: string) => formBody({username, password}),
   putAuthkey: (key: Buffer, overwrite: boolean) => dataJsonBody({[AUTHKEY_ID]: {data: key.toString('base64'), type: 'pcmk_remote_authkey', rewrite_existing: overwrite}}),
   removeAuthkey: () => dataJsonBody({[AUTHKEY_ID]: {type: 'pcmk_remote_authkey'}}),
-  manageServices: (action: ServiceAction) => {
-    const cmds = action === 'start-enable' ? ['start', 'enable'] : ['stop', 'disable'];
-    const data: Record<string, unknown> = {};
-    for (const c of cmds) data[`pacemaker_remote ${c}`] = {type: 'service_command', service: 'pacemaker_remote', command: c};
-    return dataJsonBody(data);
-  },
+  serviceCommand: (command: 'start' | 'enable' | 'stop' | 'disable') =>
+    dataJsonBody({[`pacemaker_remote ${command}`]: {type: 'service_command', service: 'pacemaker_remote', command}}),
 };

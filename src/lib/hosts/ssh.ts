@@ -3,11 +3,11 @@
 // OpenSSH known_hosts; an unknown key is accepted only with --ssh-accept-new,
 // a changed one never. Every remote argument is passed as a single-quoted
 // positional parameter of a fixed script: host names or paths are never code.
-import {createHash, randomBytes} from 'node:crypto';
+import {createHash} from 'node:crypto';
 import {existsSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
-import {basename, dirname, join} from 'node:path';
-import type {Client, ClientChannel, ConnectConfig, SFTPWrapper} from 'ssh2';
+import {join} from 'node:path';
+import type {Client, ClientChannel, ConnectConfig} from 'ssh2';
 import {type Reporter, infoReport} from '../report.js';
 import {HostErrorCode, classifySocketError, hostError} from './host-errors.js';
 import {shellQuote} from './shell-quote.js';
@@ -17,9 +17,10 @@ import type {AuthkeyRemove, AuthkeyState, AuthkeyWrite, HostFacts, HostTarget, H
 
 export const DEFAULT_AUTHKEY_PATH = '/etc/pacemaker/authkey';
 const AUTHKEY_MODE = 0o400;
-/** exit status of the sudo write script when the key is no longer what was decided on */
+/** exit status of the write script when the key is no longer what was decided on */
 export const STALE_EXIT = 75;
-const SFTP_NO_SUCH_FILE = 2;
+/** exit status of the write script when the key's owner (hacluster:haclient) does not exist */
+export const NO_OWNER_EXIT = 76;
 
 interface Probe {
   r: ExecResult;
@@ -90,9 +91,7 @@ export function parseAuthkeyLocation(text: string): string | undefined {
 /**
  * One read-only round trip for everything a workflow asks of a host before it
  * writes: that commands run at all (checkAuth), the service facts (checkHost),
- * where pacemaker reads its key and that key's state (readAuthkey), and what
- * a write will need (hacluster/haclient ids, whether the key's directory
- * exists). Fixed text; $1 = the authkey path to use ('' = discover), $2 = the
+ * where pacemaker reads its key and that key's state (readAuthkey). Fixed text; $1 = the authkey path to use ('' = discover), $2 = the
  * default path, $3... = the sysconfig files to look in, in order. Output: one
  * `name=value` line each; bytes that could be anything (paths, sysconfig
  * lines, the key) are hex. The location is found here with a small sed
@@ -104,17 +103,18 @@ export const PROBE_SCRIPT = [
   '# pcmkctl: host probe (facts, authkey)',
   "hex() { od -An -v -tx1 | tr -d ' \\n'; }",
   'echo pcmkctl_probe=1',
+  // two systemctl calls: is-enabled prints nothing (or not-found) for a unit
+  // that is not installed; is-active answers one line per unit, in order
   'if command -v systemctl >/dev/null 2>&1; then',
-  '  n=$(systemctl list-unit-files --full --no-legend pacemaker_remote.service 2>/dev/null | grep -c "^pacemaker_remote\\.service")',
-  '  echo "remote_installed=$n"',
-  '  echo "remote_active=$(systemctl is-active pacemaker_remote 2>/dev/null)"',
-  '  echo "remote_enabled=$(systemctl is-enabled pacemaker_remote 2>/dev/null)"',
-  '  echo "pacemaker_active=$(systemctl is-active pacemaker 2>/dev/null)"',
-  '  echo "corosync_active=$(systemctl is-active corosync 2>/dev/null)"',
+  '  e=$(systemctl is-enabled pacemaker_remote 2>/dev/null)',
+  '  case $e in ""|not-found) echo remote_installed=0 ;; *) echo remote_installed=1 ;; esac',
+  '  echo "remote_enabled=$e"',
+  '  { read -r ra; read -r pa; read -r ca; } <<EOF',
+  '$(systemctl is-active pacemaker_remote pacemaker corosync 2>/dev/null)',
+  'EOF',
+  '  echo "remote_active=$ra"; echo "pacemaker_active=$pa"; echo "corosync_active=$ca"',
   'else echo systemctl=missing; fi',
   'if [ -e /etc/corosync/corosync.conf ] || [ -e /var/lib/pacemaker/cib/cib.xml ]; then echo config=yes; else echo config=no; fi',
-  'echo "uid=$(id -u hacluster 2>/dev/null)"',
-  'echo "gid=$(getent group haclient 2>/dev/null | cut -d: -f3)"',
   'p=$1; d=$2; shift 2',
   'if [ -z "$p" ]; then',
   '  p=$d; found=no',
@@ -137,7 +137,6 @@ export const PROBE_SCRIPT = [
   'case $p in /*) ;; *) p= ;; esac',
   'echo "key_path=$(printf %s "$p" | hex)"',
   'if [ -n "$p" ]; then',
-  '  if [ -d "$(dirname -- "$p")" ]; then echo dir=yes; else echo dir=no; fi',
   '  if [ ! -e "$p" ]; then echo key=missing',
   "  elif s=$(stat -L -c '%a %U %G' -- \"$p\" 2>/dev/null) && c=$(od -An -v -tx1 -- \"$p\" 2>/dev/null); then",
   "    echo key=present; echo \"key_stat=$s\"; echo \"key_content=$(printf %s \"$c\" | tr -d ' \\n')\"",
@@ -148,14 +147,15 @@ export const PROBE_SCRIPT = [
 ].join('\n');
 
 /**
- * Key write through a shell (sudo, or a login other than root, where SFTP
- * would not run as root): $1 = path, $2 = what must be there now ('missing'
- * or 'hex:' + its bytes; exit 75 and nothing written otherwise), the key on
- * stdin. Temp in the key's directory, owner+mode before any byte, sync, rename.
+ * Key write, one round trip: $1 = path, $2 = what must be there now
+ * ('missing' or 'hex:' + its bytes; exit 75 and nothing written otherwise),
+ * the key on stdin. Temp in the key's directory, owner+mode before any byte,
+ * sync, rename. Exit 76 when hacluster/haclient do not exist.
  */
 export const WRITE_SCRIPT = [
   'set -e',
   'p=$1',
+  `id -u hacluster >/dev/null 2>&1 && getent group haclient >/dev/null 2>&1 || exit ${NO_OWNER_EXIT}`,
   `if [ "$2" = missing ]; then ! [ -e "$p" ] || exit ${STALE_EXIT}; else [ -e "$p" ] && [ "hex:$(od -An -v -tx1 -- "$p" | tr -d ' \\n')" = "$2" ] || exit ${STALE_EXIT}; fi`,
   'mkdir -p -- "$(dirname -- "$p")"',
   't=$(mktemp -- "$(dirname -- "$p")/.$(basename -- "$p").pcmkctl-XXXXXX")',
@@ -171,17 +171,14 @@ export const SYSCONFIG_FILES = ['/etc/sysconfig/pacemaker', '/etc/default/pacema
 export interface ProbeOutput {
   /** undefined when systemctl is missing on the host */
   facts?: HostFacts;
-  uid?: number;
-  gid?: number;
   /** sysconfig files read, in order, with their PCMK_authkey_location lines */
   sysconfig: {file: string; text: string}[];
   /** the path the script read ('' = none: the location it found is not absolute) */
   keyPath: string;
-  dirExists?: boolean;
   key?: {state: 'missing'} | {state: 'present'; mode: number; owner: string; group: string; content: Buffer} | {state: 'error'};
 }
 
-const PROBE_KEYS = new Set(['systemctl', 'remote_installed', 'remote_active', 'remote_enabled', 'pacemaker_active', 'corosync_active', 'config', 'uid', 'gid', 'key_path', 'dir', 'key', 'key_stat', 'key_content']);
+const PROBE_KEYS = new Set(['systemctl', 'remote_installed', 'remote_active', 'remote_enabled', 'pacemaker_active', 'corosync_active', 'config', 'key_path', 'key', 'key_stat', 'key_content']);
 const FACT_KEYS = ['remote_installed', 'remote_active', 'remote_enabled', 'pacemaker_active', 'corosync_active'];
 const HEX = /^(?:[0-9a-f]{2})*$/;
 
@@ -235,19 +232,13 @@ export function parseProbeOutput(out: Buffer): ProbeOutput {
       clusterConfigExists: config === 'yes',
     };
   }
-  const uid = need('uid', /^\d*$/);
-  const gid = need('gid', /^\d*$/);
   const result: ProbeOutput = {
     facts,
-    uid: uid === '' ? undefined : Number(uid),
-    gid: gid === '' ? undefined : Number(gid),
     sysconfig,
     keyPath: Buffer.from(need('key_path', HEX), 'hex').toString('utf8'),
   };
-  const dir = optional('dir', /^(yes|no)$/);
   const key = optional('key', /^(missing|present|error)$/);
-  if ((result.keyPath === '') !== (dir === undefined) || (dir === undefined) !== (key === undefined)) bad('key_path=, dir= and key= do not agree');
-  if (dir !== undefined) result.dirExists = dir === 'yes';
+  if ((result.keyPath === '') !== (key === undefined)) bad('key_path= and key= do not agree');
   if (key === 'present') {
     const st = /^([0-7]+) (\S+) (\S+)$/.exec(need('key_stat', /^[0-7]+ \S+ \S+$/))!;
     result.key = {state: 'present', mode: parseInt(st[1], 8), owner: st[2], group: st[3], content: Buffer.from(need('key_content', HEX), 'hex')};
@@ -613,9 +604,8 @@ export class SshTransport implements HostTransport {
         fresh = true;
         continue;
       }
-      const probe = await this.probes.get(host.name);
       this.forget(host);
-      const outcome = await this.writeKey(host, state, key, probe?.out?.keyPath === state.path ? probe.out : undefined);
+      const outcome = await this.writeKey(host, state, key);
       if (outcome === 'written') return state.exists ? 'rewritten' : 'written';
       if (attempt >= 3) {
         throw hostError(HostErrorCode.sshCommandFailed, host.name, `${state.path} kept changing while pcmkctl was writing it`, 'something else on the host is writing the key; retry when it has finished');
@@ -626,72 +616,18 @@ export class SshTransport implements HostTransport {
   }
 
   /**
-   * Atomic replace: temp in the key's directory, owner+mode before any byte,
-   * fsync, rename; only if the key is still `before` ('stale' otherwise,
-   * nothing written). `facts`: the probe's ids and directory, when it read
-   * this path (saves the round trips that would find them).
+   * Atomic replace by WRITE_SCRIPT, only if the key is still `before`
+   * ('stale' otherwise, nothing written).
    */
-  private async writeKey(host: HostTarget, before: AuthkeyState, key: Buffer, facts: ProbeOutput | undefined): Promise<'written' | 'stale'> {
+  private async writeKey(host: HostTarget, before: AuthkeyState, key: Buffer): Promise<'written' | 'stale'> {
     const path = before.path;
-    const conn = await this.connect(host);
-    if (this.options.sudo || conn.user !== 'root') {
-      const r = await this.exec(
-        host,
-        WRITE_SCRIPT,
-        [path, before.exists ? `hex:${before.content!.toString('hex')}` : 'missing'],
-        key,
-      );
-      if (r.code === STALE_EXIT) return 'stale';
-      if (r.code !== 0) throw this.failed(host, `cannot write ${path}`, r);
-      return 'written';
-    }
-    if (!facts?.dirExists) {
-      const mk = await this.exec(host, 'mkdir -p -- "$(dirname -- "$1")"', [path]);
-      if (mk.code !== 0) throw this.failed(host, `cannot create the directory of ${path}`, mk);
-    }
-    const {uid, gid} = facts?.uid !== undefined && facts.gid !== undefined ? {uid: facts.uid, gid: facts.gid} : await this.ids(host);
-    const sftp: SFTPWrapper = await new Promise((resolve, reject) =>
-      conn.client.sftp((e, s) => (e ? reject(hostError(HostErrorCode.sshCommandFailed, host.name, `SFTP not available: ${e.message}`)) : resolve(s))),
-    );
-    const tmp = `${dirname(path)}/.${basename(path)}.pcmkctl-${randomBytes(6).toString('hex')}`;
-    const p = <T>(fn: (cb: (err: Error | undefined | null, v?: T) => void) => void) =>
-      new Promise<T>((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))));
-    let handle: Buffer | undefined;
-    try {
-      // still what was decided on? (same file test as the probe: follows links)
-      const now = await p<Buffer | null>((cb) =>
-        sftp.stat(path, (err) => {
-          if (err && (err as Error & {code?: number}).code === SFTP_NO_SUCH_FILE) return cb(null, null);
-          if (err) return cb(err);
-          sftp.readFile(path, (e2, data) => cb(e2, data));
-        }),
-      );
-      if (before.exists ? !now || !now.equals(before.content!) : now !== null) return 'stale';
-      handle = await p<Buffer>((cb) => sftp.open(tmp, 'wx', {mode: 0o600}, cb));
-      await p((cb) => sftp.fchown(handle!, uid, gid, cb));
-      await p((cb) => sftp.fchmod(handle!, AUTHKEY_MODE, cb));
-      await p((cb) => sftp.write(handle!, key, 0, key.length, 0, cb));
-      await p((cb) => sftp.ext_openssh_fsync(handle!, cb));
-      await p((cb) => sftp.close(handle!, cb));
-      handle = undefined;
-      await p((cb) => sftp.ext_openssh_rename(tmp, path, cb));
-      return 'written';
-    } catch (e) {
-      if (handle) await p((cb) => sftp.close(handle!, cb)).catch(() => {});
-      await p((cb) => sftp.unlink(tmp, cb)).catch(() => {});
-      throw hostError(HostErrorCode.sshCommandFailed, host.name, `cannot write ${path} over SFTP: ${(e as Error).message}`);
-    } finally {
-      sftp.end();
-    }
-  }
-
-  private async ids(host: HostTarget): Promise<{uid: number; gid: number}> {
-    const r = await this.exec(host, 'id -u hacluster && getent group haclient | cut -d: -f3');
-    const [uid, gid] = r.stdout.toString('utf8').trim().split('\n').map(Number);
-    if (r.code !== 0 || !Number.isInteger(uid) || !Number.isInteger(gid)) {
+    const r = await this.exec(host, WRITE_SCRIPT, [path, before.exists ? `hex:${before.content!.toString('hex')}` : 'missing'], key);
+    if (r.code === STALE_EXIT) return 'stale';
+    if (r.code === NO_OWNER_EXIT) {
       throw hostError(HostErrorCode.sshCommandFailed, host.name, 'user hacluster or group haclient does not exist on the host', 'install pacemaker-remote there first');
     }
-    return {uid, gid};
+    if (r.code !== 0) throw this.failed(host, `cannot write ${path}`, r);
+    return 'written';
   }
 
   async removeAuthkey(host: HostTarget): Promise<AuthkeyRemove> {

@@ -5,7 +5,7 @@
 // removed or restored, local key it generated deleted). Re-running an add
 // that already fully holds changes nothing and says "unchanged".
 import {remoteAgentMetadata} from '../cib/agent-metadata.js';
-import type {CibStore, CibTransform} from '../cib/store.js';
+import type {CibStore, CibTransform, CommitResult} from '../cib/store.js';
 import {addGuestNode, removeGuestMeta, validateGuestNode} from '../cib/transforms/guest-node.js';
 import type {ExistingNodes} from '../cib/transforms/node-names.js';
 import {addRemoteNode, removeResourcesAndReferences, validateRemoteNode, type OptionPair} from '../cib/transforms/remote-node.js';
@@ -141,8 +141,8 @@ async function addNode(change: NodeChange, common: NodeAddCommon, transformFor: 
     await transport.close();
     throw e;
   }
-  const {existing, transform} = await planning;
-  return hostSteps(transport, target, probing, localReads, existing, transform);
+  const {existing, transform, plan} = await planning;
+  return hostSteps(transport, target, probing, localReads, existing, transform, plan);
 
   async function planOnly(): Promise<NodeAddResult> {
     const {plan} = await planning;
@@ -157,7 +157,7 @@ async function addNode(change: NodeChange, common: NodeAddCommon, transformFor: 
   }
 
   // 2. preflight (read-only), 3. keys, 4. service, 5. CIB, with undo on failure
-  async function hostSteps(transport: HostTransport, target: HostTarget, probing: Promise<Probe>, localReads: Promise<[Awaited<ReturnType<typeof readLocalAuthkey>>, string]>, existing: ExistingNodes, transform: CibTransform): Promise<NodeAddResult> {
+  async function hostSteps(transport: HostTransport, target: HostTarget, probing: Promise<Probe>, localReads: Promise<[Awaited<ReturnType<typeof readLocalAuthkey>>, string]>, existing: ExistingNodes, transform: CibTransform, plan: CommitResult): Promise<NodeAddResult> {
     const undo = new UndoLog();
     try {
       const facts = await preflight(target, await probing, {skipOffline}, reporter, log);
@@ -203,7 +203,7 @@ async function addNode(change: NodeChange, common: NodeAddCommon, transformFor: 
         const listening = facts ? waitForTcp(address, port, LISTEN_DEADLINE_MS, stopProbe.signal) : Promise.resolve(true);
         let commit;
         try {
-          commit = await store.update(transform, {reporter});
+          commit = await store.update(transform, {reporter, basis: plan});
         } catch (e) {
           stopProbe.abort();
           await listening;
@@ -243,18 +243,16 @@ async function defaultAddress(name: string, reporter: Reporter): Promise<string>
 /** What the read-only probes of the new host found (the auth check's error, or its facts). */
 type Probe = {authError: unknown} | {facts: HostFacts} | {factsError: unknown};
 
-/** Auth check, then the host's facts; never rejects (bounded by the transport's request timeout). */
+/**
+ * Auth check and the host's facts, asked together (both read-only; the auth
+ * check's error is the one reported); never rejects (bounded by the
+ * transport's request timeout).
+ */
 async function probeHost(transport: HostTransport, target: HostTarget): Promise<Probe> {
-  try {
-    await transport.checkAuth(target);
-  } catch (e) {
-    return {authError: e};
-  }
-  try {
-    return {facts: await transport.checkHost(target)};
-  } catch (e) {
-    return {factsError: e};
-  }
+  const [auth, facts] = await Promise.allSettled([transport.checkAuth(target), transport.checkHost(target)]);
+  if (auth.status === 'rejected') return {authError: auth.reason};
+  if (facts.status === 'rejected') return {factsError: facts.reason};
+  return {facts: facts.value};
 }
 
 /** Read-only checks of the new host, from its probe. Returns undefined when it is skipped (offline + --skip-offline). */

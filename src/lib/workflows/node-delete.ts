@@ -107,7 +107,7 @@ export async function deleteNode(input: NodeDeleteInput): Promise<NodeDeleteResu
         log.skipped(m.node, ['stop-disable', 'remove-authkey'], 'pcmkctl is unable to connect to the node');
       }
     }
-    const commit = await store.update(transform, {reporter});
+    const commit = await store.update(transform, {reporter, basis: plan});
     const cib = summarizeCommit(store, commit, reporter);
     // the cluster disconnects before pacemaker_remote goes: stopping it under a
     // live connection is what gets remote nodes marked unclean (or fenced)

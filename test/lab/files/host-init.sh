@@ -17,8 +17,9 @@ hostname "$name"    # own UTS namespace (unshare --uts)
 # Private /run: pcsd's unix sockets, sshd's pid file, the systemctl shim's
 # state and resource agents' state files must not be shared between hosts.
 mount --bind "$h/run" /run
-# Private pcsd and pacemaker state/logs (pcsd's check_host looks for cib.xml).
-for d in var/lib/pcsd var/log/pcsd var/lib/pacemaker var/log/pacemaker; do
+# Private pcsd and pacemaker state/logs (pcsd's check_host looks for cib.xml)
+# and root's home (config.ts PRIVATE_DIRS).
+for d in var/lib/pcsd var/log/pcsd var/lib/pacemaker var/log/pacemaker root; do
     mount --bind "$h/fs/$d" "/$d"
 done
 # pcs/pcsd run the absolute path /bin/systemctl (= /usr/bin/systemctl on

@@ -3,7 +3,10 @@ import {test} from 'node:test';
 import {pcsdBodies} from '../../../src/lib/hosts/pcsd.js';
 import {pyJsonDumps} from '../../../src/lib/hosts/py-json.js';
 
-// Rows of pcsd-protocol.md §7, recorded from pcs 0.11.5.
+// Rows of pcsd-protocol.md §7, recorded from pcs 0.11.5. pcs sends start
+// and enable (stop and disable) in one request; pcmkctl sends one request per
+// command, side by side (pcsd runs one request's commands one after the
+// other): the same JSON, split.
 const START = 'data_json=%7B%22pacemaker_remote+start%22%3A+%7B%22type%22%3A+%22service_command%22%2C+%22service%22%3A+%22pacemaker_remote%22%2C+%22command%22%3A+%22start%22%7D%2C+%22pacemaker_remote+enable%22%3A+%7B%22type%22%3A+%22service_command%22%2C+%22service%22%3A+%22pacemaker_remote%22%2C+%22command%22%3A+%22enable%22%7D%7D';
 const STOP = 'data_json=%7B%22pacemaker_remote+stop%22%3A+%7B%22type%22%3A+%22service_command%22%2C+%22service%22%3A+%22pacemaker_remote%22%2C+%22command%22%3A+%22stop%22%7D%2C+%22pacemaker_remote+disable%22%3A+%7B%22type%22%3A+%22service_command%22%2C+%22service%22%3A+%22pacemaker_remote%22%2C+%22command%22%3A+%22disable%22%7D%7D';
 const REMOVE = 'data_json=%7B%22pacemaker_remote+authkey%22%3A+%7B%22type%22%3A+%22pcmk_remote_authkey%22%7D%7D';
@@ -11,10 +14,14 @@ const PUT = 'data_json=%7B%22pacemaker_remote+authkey%22%3A+%7B%22data%22%3A+%22
 
 test('request bodies are byte-identical to pcs 0.11.5', () => {
   assert.equal(pcsdBodies.checkAuth(), 'check_auth_only=1');
-  assert.equal(pcsdBodies.manageServices('start-enable'), START);
   assert.equal(START.length, 318);
-  assert.equal(pcsdBodies.manageServices('stop-disable'), STOP);
   assert.equal(STOP.length, 318);
+  for (const [recorded, [first, second]] of [[START, ['start', 'enable']], [STOP, ['stop', 'disable']]] as const) {
+    const one = (c: 'start' | 'enable' | 'stop' | 'disable') => decodeURIComponent(pcsdBodies.serviceCommand(c).slice('data_json='.length).replace(/\+/g, ' '));
+    const both = decodeURIComponent(recorded.slice('data_json='.length).replace(/\+/g, ' '));
+    assert.equal(`${one(first).slice(0, -1)}, ${one(second).slice(1)}`, both, `${first}+${second} split`);
+  }
+  assert.equal(pcsdBodies.serviceCommand('start'), START.slice(0, START.indexOf('%2C+%22pacemaker_remote+enable')) + '%7D');
   assert.equal(pcsdBodies.removeAuthkey(), REMOVE);
   assert.equal(REMOVE.length, 95);
   assert.equal(pcsdBodies.putAuthkey(Buffer.from([0, 1, 0x73, 0x65, 0x63, 0x72, 0x65, 0x74]), true), PUT);

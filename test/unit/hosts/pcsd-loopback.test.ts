@@ -42,19 +42,20 @@ interface FakePcsd {
   server: Server;
   port: number;
   requests: string[];
-  /** How to answer: path → [status, body]. */
-  routes: Map<string, [number, string]>;
+  /** How to answer: path → [status, body], or a function of the request body. */
+  routes: Map<string, [number, string] | ((body: string) => [number, string])>;
 }
 
 async function fakePcsd(tls: {key: Buffer; cert: Buffer}): Promise<FakePcsd> {
   const requests: string[] = [];
-  const routes = new Map<string, [number, string]>();
+  const routes: FakePcsd['routes'] = new Map();
   const server = createHttpsServer(tls, (req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       requests.push(`${req.method} ${req.url} ${req.headers.cookie ?? ''} ${body}`);
-      const [status, text] = routes.get(req.url ?? '') ?? [404, 'Unknown Request'];
+      const route = routes.get(req.url ?? '') ?? [404, 'Unknown Request'];
+      const [status, text] = typeof route === 'function' ? route(body) : route;
       res.writeHead(status, {'content-type': 'text/html; charset=UTF-8'});
       res.end(text);
     });
@@ -149,10 +150,21 @@ describe('pcsd transport on loopback', {skip: haveOpenssl ? false : 'openssl not
     }
     pcsd.routes.set('/remote/put_file', [200, '{"files":{"pacemaker_remote authkey":{"code":"unexpected","message":"disk full"}}}']);
     await assert.rejects(t.putAuthkey({name: 'node1'}, Buffer.alloc(32), {overwrite: false}), /disk full/);
-    pcsd.routes.set('/remote/manage_services', [200, '{"actions":{"pacemaker_remote start":{"code":"success","message":""},"pacemaker_remote enable":{"code":"fail","message":"Operation failed."}}}']);
-    await assert.rejects(t.manageService({name: 'node1'}, 'start-enable'), /service command failed: pacemaker_remote enable: Operation failed\./);
-    pcsd.routes.set('/remote/manage_services', [200, '{"actions":{"pacemaker_remote stop":{"code":"success","message":""},"pacemaker_remote disable":{"code":"success","message":""}}}']);
+    // one request per command: answer each for the command it carries
+    const services = (failing: string[]) => (body: string): [number, string] => {
+      const key = Object.keys(JSON.parse(new URLSearchParams(body).get('data_json')!))[0];
+      return [200, JSON.stringify({actions: {[key]: failing.includes(key) ? {code: 'fail', message: 'Operation failed.'} : {code: 'success', message: ''}}})];
+    };
+    const before = pcsd.requests.length;
+    pcsd.routes.set('/remote/manage_services', services(['pacemaker_remote enable']));
+    await assert.rejects(t.manageService({name: 'node1'}, 'start-enable'), /^.*service command failed: pacemaker_remote enable: Operation failed\.$/);
+    assert.equal(pcsd.requests.length - before, 2, 'start and enable: a request each');
+    pcsd.routes.set('/remote/manage_services', services(['pacemaker_remote stop', 'pacemaker_remote disable']));
+    await assert.rejects(t.manageService({name: 'node1'}, 'stop-disable'), /pacemaker_remote stop: Operation failed\.; service command failed: pacemaker_remote disable: Operation failed\./);
+    pcsd.routes.set('/remote/manage_services', services([]));
     await t.manageService({name: 'node1'}, 'stop-disable');
+    pcsd.routes.set('/remote/manage_services', [200, '{"actions":{"pacemaker_remote start":{"code":"success","message":""},"pacemaker_remote enable":{"code":"success","message":""}}}']);
+    await assert.rejects(t.manageService({name: 'node1'}, 'start-enable'), isCode(HostErrorCode.invalidResponse), 'an answer for commands not sent');
     pcsd.routes.set('/remote/check_host', [200, '{"services":{"pacemaker":{"installed":false,"enabled":false,"running":false,"version":"2.1.5"},"pacemaker_remote":{"installed":true,"enabled":false,"running":false,"version":null},"corosync":{"installed":false,"enabled":false,"running":true,"version":"3.1.7"}},"cluster_configuration_exists":false}']);
     assert.deepEqual(await t.checkHost({name: 'node1'}), {pacemakerRemoteInstalled: true, pacemakerRemoteRunning: false, pacemakerRemoteEnabled: false, pacemakerRunning: false, corosyncRunning: true, clusterConfigExists: false});
     pcsd.routes.set('/remote/check_host', [200, '{"services":{"pacemaker":{}},"cluster_configuration_exists":false}']);
