@@ -48,7 +48,7 @@ if (process.getuid?.() !== 0) {
   console.log('bench:lab: SKIPPED — needs root (the lab is a real cluster in network namespaces)');
   process.exit(0);
 }
-if (!existsSync(join(root, 'dist', 'commands'))) {
+if (!existsSync(join(root, 'dist', 'cli.js'))) {
   console.error('bench:lab: dist/ is missing. Build pcmkctl first:  npm run build');
   process.exit(1);
 }

@@ -41,7 +41,7 @@ const RUN_TIMEOUT_MS = 180_000;
 const TOTAL_BUDGET_MS = 20 * 60_000;
 const started = Date.now();
 
-if (!existsSync(join(root, 'dist', 'commands')) || !existsSync(join(root, 'dist', 'lib', 'cli', 'argv.js'))) {
+if (!existsSync(join(root, 'dist', 'cli.js'))) {
   console.error("bench: dist/ is missing or incomplete. Build pcmkctl first:  npm run build");
   process.exit(1);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --import tsx
-// Development entry point: runs the TypeScript sources (delete oclif.manifest.json
-// while developing, or oclif loads the compiled dist/ commands it names).
+// Development entry point: runs the TypeScript sources (in development mode
+// oclif loads src/cli.ts in place of the command target dist/cli.js).
 import {execute} from '@oclif/core';
 import {normalizeArgv} from '../src/lib/cli/argv.ts';
 

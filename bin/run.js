@@ -9,7 +9,8 @@ if (args.length === 1 && args[0] === '--version') {
   const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`pcmkctl/${version} ${process.platform}-${process.arch} node-${process.version}\n`);
 } else {
-  const [{flush, handle, run}, {normalizeArgv}] = await Promise.all([import('@oclif/core'), import('../dist/lib/cli/argv.js')]);
+  // one bundle: oclif, the commands and the library (scripts/bundle.mjs)
+  const {flush, handle, normalizeArgv, run} = await import('../dist/cli.js');
   const argv = normalizeArgv(args);
   try {
     await run(argv, import.meta.url);

@@ -24,7 +24,7 @@ export function ensureNpmDeps(tag) {
 
 /** tsc + oclif manifest; false on failure. */
 export function build(tag) {
-  log(tag, 'building (tsc + oclif manifest)');
+  log(tag, 'building (type check, bundle, oclif manifest)');
   return sh('npm', ['run', '--silent', 'build']) === 0;
 }
 

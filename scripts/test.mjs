@@ -3,7 +3,7 @@
 //   1. npm dependencies (npm ci) when node_modules is missing or stale;
 //   2. as root: Debian packages for the real Pacemaker tools and the lab
 //      (test/lab/install.sh); not root: tests needing them report "skipped";
-//   3. build (tsc + oclif manifest) and type-check the tests;
+//   3. build (type check, bundle, oclif manifest) and type-check the tests;
 //   4. unit and CLI tests in parallel, then the lab: set up the real cluster
 //      and remote hosts, run the lab tests one file at a time, tear down and
 //      check that nothing is left behind;
