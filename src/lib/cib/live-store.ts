@@ -61,9 +61,10 @@ export class LiveCibStore implements CibStore {
       await testSeam('PCMKCTL_TEST_BEFORE_CIB_PATCH');
       const patch = await runTool('cibadmin', ['--patch', '--xml-pipe'], reporter, ready.patch);
       if (patch.code === 0) {
-        // the cluster sets the version itself (it bumps the epoch again): ask for it
-        const now = await this.read(reporter);
-        return {...ready.result, after: formatVersion(now.version)};
+        // the cluster sets the version itself (it bumps the epoch again): ask
+        // for it; the change is made, so failing to ask is not a failure
+        const now = await this.read(reporter).catch(() => undefined);
+        return {...ready.result, after: now ? formatVersion(now.version) : 'unknown'};
       }
       const why = firstLine(patch.stderr) || `exit ${patch.code}`;
       if (patch.code === CRM_EX_CONFIG) {

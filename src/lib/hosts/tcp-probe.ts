@@ -18,13 +18,13 @@ function tryConnect(addr: string, port: number, timeoutMs: number): Promise<bool
   });
 }
 
-/** Poll until a connection succeeds, the deadline passes or `signal` aborts (bounded both ways). */
-export async function waitForTcp(addr: string, port: number, deadlineMs: number, signal?: AbortSignal): Promise<boolean> {
+/** Poll (every 25 ms: a refused connect costs nothing) until a connection succeeds or the deadline passes. */
+export async function waitForTcp(addr: string, port: number, deadlineMs: number): Promise<boolean> {
   const end = Date.now() + deadlineMs;
-  for (let i = 0; i < 1000; i++) {
+  for (let i = 0; i < 2000; i++) {
     if (await tryConnect(addr, port, Math.max(200, Math.min(2000, end - Date.now())))) return true;
-    if (Date.now() >= end || signal?.aborted) return false;
-    await new Promise((r) => setTimeout(r, 100));
+    if (Date.now() >= end) return false;
+    await new Promise((r) => setTimeout(r, 25));
   }
   return false;
 }

@@ -6,9 +6,9 @@
 // that already fully holds changes nothing and says "unchanged".
 import {remoteAgentMetadata} from '../cib/agent-metadata.js';
 import type {CibStore, CibTransform, CommitResult} from '../cib/store.js';
-import {addGuestNode, removeGuestMeta, validateGuestNode} from '../cib/transforms/guest-node.js';
+import {addGuestNode, validateGuestNode} from '../cib/transforms/guest-node.js';
 import type {ExistingNodes} from '../cib/transforms/node-names.js';
-import {addRemoteNode, removeResourcesAndReferences, validateRemoteNode, type OptionPair} from '../cib/transforms/remote-node.js';
+import {addRemoteNode, validateRemoteNode, type OptionPair} from '../cib/transforms/remote-node.js';
 import {corosyncNodes} from '../cluster/corosync.js';
 import {waitForCluster, type MonState} from '../cluster/crm-mon.js';
 import {fingerprint, generateAuthkey, readLocalAuthkey, removeLocalAuthkey, writeLocalAuthkey} from '../authkey/local.js';
@@ -51,9 +51,7 @@ export async function addRemote(args: AddRemoteArgs & {noDefaultOps: boolean}, c
   const pending = remoteAgentMetadata(common.reporter);
   pending.catch(() => {});
   const port = Number(args.instance.find((o) => o.name === 'port')?.value ?? DEFAULT_REMOTE_PORT);
-  // undo of a committed add: the connection resource goes again
-  const revert: CibTransform = (doc) => ({changed: removeResourcesAndReferences(doc, [args.name], [])});
-  return addNode({kind: 'remote', name: args.name, explicitAddress: args.address, port, revert}, common, async (address, existing) => {
+  return addNode({kind: 'remote', name: args.name, explicitAddress: args.address, port}, common, async (address, existing) => {
     const metadata = await pending;
     return (doc) => {
       const reports = new ReportList({force: common.force});
@@ -70,9 +68,7 @@ export async function addRemote(args: AddRemoteArgs & {noDefaultOps: boolean}, c
 export async function addGuest(args: AddGuestArgs, common: NodeAddCommon): Promise<NodeAddResult> {
   const explicit = args.options.find((o) => o.name === 'remote-addr')?.value;
   const port = Number(args.options.find((o) => o.name === 'remote-port')?.value ?? DEFAULT_REMOTE_PORT);
-  // undo of a committed add: the resource stops being a guest (it was none before: validated)
-  const revert: CibTransform = (doc) => ({changed: removeGuestMeta(doc, args.resourceId)});
-  return addNode({kind: 'guest', name: args.name, explicitAddress: explicit, port, revert}, common, (address, existing) => (doc) => {
+  return addNode({kind: 'guest', name: args.name, explicitAddress: explicit, port}, common, (address, existing) => (doc) => {
     const reports = new ReportList({force: common.force});
     const options: OptionPair[] = [...args.options.filter((o) => o.name !== 'remote-addr'), {name: 'remote-addr', value: address}];
     const spec = {name: args.name, resourceId: args.resourceId, options};
@@ -94,8 +90,6 @@ interface NodeChange {
   explicitAddress?: string;
   /** pacemaker-remoted's port on the host. */
   port: number;
-  /** Takes a committed add back out of the CIB (compare-and-swap like any change). */
-  revert: CibTransform;
 }
 
 async function addNode(change: NodeChange, common: NodeAddCommon, transformFor: TransformFor): Promise<NodeAddResult> {
@@ -196,27 +190,18 @@ async function addNode(change: NodeChange, common: NodeAddCommon, transformFor: 
             log.done(name, 'start-enable', `${name}: pacemaker_remote is already running and enabled`, 'unchanged');
           }
         }
-        // pacemaker-remoted needs ~0.5 s before it listens: commit meanwhile (the
-        // cluster's connection attempts wait for it) and take the commit back
-        // if it never listens
-        const stopProbe = new AbortController();
-        const listening = facts ? waitForTcp(address, port, LISTEN_DEADLINE_MS, stopProbe.signal) : Promise.resolve(true);
-        let commit;
-        try {
-          commit = await store.update(transform, {reporter, basis: plan});
-        } catch (e) {
-          stopProbe.abort();
-          await listening;
-          throw e;
-        }
-        if (commit.changed) undo.add(`added ${kind} node '${name}' to the CIB`, async () => void (await store.update(change.revert, {reporter})));
-        if (!(await listening)) {
+        // pacemaker-remoted listens only after its start-up (~0.5 s), and the
+        // cluster's first connection attempt, right after the commit, is
+        // retried only 1 s after a refusal: commit once it listens (the
+        // change was prepared with the plan; only the patch is left)
+        if (facts && !(await waitForTcp(address, port, LISTEN_DEADLINE_MS))) {
           fail('REMOTE_NOT_LISTENING', `${name}: pacemaker_remote does not accept connections on ${address}:${port}`, {
             host: name,
             hint: 'it may have failed to start (see its log on the host), or a firewall blocks the port',
           });
         }
-        return commit;
+        // the last step: nothing after it can fail and need it undone
+        return store.update(transform, {reporter, basis: plan});
       });
       const cib = summarizeCommit(store, result, reporter);
       const outcome: NodeAddResult = {...base, cib, hostActions: log.actions, authkeySha256: keySha};
