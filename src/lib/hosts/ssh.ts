@@ -416,6 +416,10 @@ export class SshTransport implements HostTransport {
       client.on('close', () => settle(verifyError ?? hostError(HostErrorCode.connectFailed, n, `${where} closed the connection during the handshake`)));
       try {
         client.connect(config);
+        // short requests, each waiting for its answer: without this, Nagle's
+        // algorithm holds a packet sent right after another (a command's
+        // stdin, then its EOF) until the host's delayed ACK, ~40 ms each time
+        client.setNoDelay(true);
       } catch (e) {
         settle(hostError(HostErrorCode.sshAuthFailed, n, `cannot use the SSH identity: ${(e as Error).message}`));
       }
