@@ -4,9 +4,9 @@
 // a silent port). Real pcsd is exercised in test/lab-tests/hosts.test.ts.
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer as createHttpsServer, type Server} from 'node:https';
-import {createServer as createTcpServer, type Server as TcpServer, type Socket} from 'node:net';
+import {createConnection, createServer as createTcpServer, type Server as TcpServer, type Socket} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
@@ -235,6 +235,42 @@ describe('pcsd transport on loopback', {skip: haveOpenssl ? false : 'openssl not
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
     await assert.rejects(t.request(ep('127.0.0.1', (hung.address() as {port: number}).port), 'remote/check_auth', {method: 'POST', body: ''}), isCode(HostErrorCode.timeout));
     hung.closeAllConnections();
+  });
+
+  test('requests side by side before the first pin is saved: the first certificate seen binds the other', async () => {
+    // Fake: a proxy that hands its first connection to a pcsd with certificate
+    // A and its second to one with B (a man in the middle between two requests)
+    const [first, second] = [await fakePcsd(certA), await fakePcsd(certB)];
+    for (const f of [first, second]) {
+      servers.push(f.server);
+      f.routes.set('/remote/auth', [200, '11111111-2222-3333-4444-555555555555']);
+      f.routes.set('/remote/check_auth', [200, '{"success":true}']);
+    }
+    let accepted = 0;
+    const proxy = createTcpServer((client) => {
+      sockets.push(client);
+      const upstream = createConnection({host: '127.0.0.1', port: accepted++ % 2 === 0 ? first.port : second.port});
+      sockets.push(upstream);
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    servers.push(proxy);
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const port = (proxy.address() as {port: number}).port;
+    await hostAuth({hosts: [{name: 'node2', addr: '127.0.0.1', port, explicitAddr: true}], username: 'hacluster', password: 'x'}, silentReporter);
+    const pins = JSON.parse(readFileSync(pinPath, 'utf8')) as {pins: Record<string, unknown>};
+    delete pins.pins[`127.0.0.1:${port}`];
+    writeFileSync(pinPath, JSON.stringify(pins));
+    accepted = 0;
+    const t = new PcsdTransport({reporter: silentReporter});
+    const outcomes = await Promise.allSettled([t.checkAuth({name: 'node2'}), t.checkAuth({name: 'node2'})]);
+    assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1, 'one request goes through');
+    const refused = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    assert.ok(refused && isCode(HostErrorCode.certChanged)(refused.reason), String(refused?.reason));
+    const pinned = (await readPins(pinPath)).pins[`127.0.0.1:${port}`]?.sha256;
+    assert.ok(pinned === certA.fp || pinned === certB.fp, `pinned: ${pinned}`);
+    assert.ok((refused.reason as Error).message.includes(pinned), 'the refusal names the certificate seen first');
   });
 
   test('unknown host is HOST_NOT_FOUND (forceable with --skip-offline)', async () => {
