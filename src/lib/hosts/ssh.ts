@@ -91,8 +91,9 @@ export function parseAuthkeyLocation(text: string): string | undefined {
 /**
  * One read-only round trip for everything a workflow asks of a host before it
  * writes: that commands run at all (checkAuth), the service facts (checkHost),
- * where pacemaker reads its key and that key's state (readAuthkey). Fixed text; $1 = the authkey path to use ('' = discover), $2 = the
- * default path, $3... = the sysconfig files to look in, in order. Output: one
+ * where pacemaker reads its key and that key's state (readAuthkey). Fixed
+ * text; $1 = the authkey path to use ('' = discover), $2 = the default path,
+ * $3... = the sysconfig files to look in, in order. Output: one
  * `name=value` line each; bytes that could be anything (paths, sysconfig
  * lines, the key) are hex. The location is found here with a small sed
  * parser only to read the right key in the same round trip; the sysconfig
