@@ -188,6 +188,25 @@ describe('pcmkctl cluster node add/remove against the real cluster', () => {
       assert.deepEqual(await snapshot(name), was);
     });
 
+    test('a host with cluster configuration is refused before anything is written (pcsd and ssh)', async (t) => {
+      if (!ready.ok) return t.skip(ready.reason);
+      await auth(name);
+      const was = await snapshot(name);
+      const w = await onHost(name, ['sh', '-c', 'printf "totem {\\n}\\n" > /etc/corosync/corosync.conf']);
+      assert.equal(w.code, 0, w.stderr);
+      try {
+        for (const transport of [[], ssh()]) {
+          const r = await pcmkctl(['cluster', 'node', 'add-remote', name, addr, ...transport]);
+          assert.equal(r.code, 1, r.stderr);
+          assert.match(r.stderr, /^Error: remote1: The host seems to be in a cluster already as cluster configuration files have been found on the host \(if it is not part of a cluster, remove /m);
+          assert.doesNotMatch(r.stderr, /Sending|Requesting/, 'no host step was started');
+          assert.deepEqual(await snapshot(name), was);
+        }
+      } finally {
+        await onHost(name, ['rm', '-f', '/etc/corosync/corosync.conf']);
+      }
+    });
+
     test('a different authkey on the host is refused; nothing is written', async (t) => {
       if (!ready.ok) return t.skip(ready.reason);
       const other = Buffer.alloc(256, 7);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {execFileSync, spawnSync} from 'node:child_process';
-import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, test} from 'node:test';
@@ -193,6 +193,39 @@ test('host probe: its key location agrees with parseAuthkeyLocation; key state, 
   assert.deepEqual(o.sysconfig, []);
   assert.deepEqual(o.key, {state: 'missing'});
   assert.throws(() => readFileSync(join(root, 'pwned2')));
+});
+
+test('host probe: service facts from two systemctl calls, for every answer systemd versions give', () => {
+  // Fake systemctl (no systemd runs here): answers is-enabled / is-active
+  // for pacemaker_remote pacemaker corosync from the environment, as systemd
+  // does (is-enabled of a missing unit: nothing on stdout, or "not-found" on
+  // newer systemd; is-active: one line per unit)
+  const bin = join(dir, 'fake-systemctl');
+  mkdirSync(bin, {recursive: true});
+  writeFileSync(join(bin, 'systemctl'), [
+    '#!/bin/sh',
+    'case $1 in',
+    '  is-enabled) [ -n "$ENABLED" ] && echo "$ENABLED"; [ "$ENABLED" = enabled ] ;;',
+    '  is-active) shift; for u in "$@"; do eval "echo \\${ACTIVE_$u:-inactive}"; done ;;',
+    '  *) exit 1 ;;',
+    'esac',
+    '',
+  ].join('\n'), {mode: 0o755});
+  const facts = (env: Record<string, string>) => {
+    const r = spawnSync('sh', ['-c', PROBE_SCRIPT, 'pcmkctl', join(dir, 'nokey'), DEFAULT_AUTHKEY_PATH], {env: {PATH: `${bin}:${process.env.PATH}`, ...env}});
+    assert.equal(r.status, 0, r.stderr.toString());
+    return parseProbeOutput(r.stdout).facts;
+  };
+  // the probe looks at this machine's files for cluster configuration
+  const clusterConfigExists = existsSync('/etc/corosync/corosync.conf') || existsSync('/var/lib/pacemaker/cib/cib.xml');
+  const base = {pacemakerRemoteInstalled: true, pacemakerRemoteRunning: false, pacemakerRemoteEnabled: false, pacemakerRunning: false, corosyncRunning: false, clusterConfigExists};
+  assert.deepEqual(facts({ENABLED: ''}), {...base, pacemakerRemoteInstalled: false}, 'not installed (older systemd)');
+  assert.deepEqual(facts({ENABLED: 'not-found'}), {...base, pacemakerRemoteInstalled: false}, 'not installed (newer systemd)');
+  assert.deepEqual(facts({ENABLED: 'disabled'}), base);
+  assert.deepEqual(facts({ENABLED: 'masked'}), base, 'masked: installed, not enabled');
+  assert.deepEqual(facts({ENABLED: 'enabled', ACTIVE_pacemaker_remote: 'active'}), {...base, pacemakerRemoteRunning: true, pacemakerRemoteEnabled: true});
+  assert.deepEqual(facts({ENABLED: 'disabled', ACTIVE_pacemaker: 'active', ACTIVE_corosync: 'active'}), {...base, pacemakerRunning: true, corosyncRunning: true});
+  assert.deepEqual(facts({ENABLED: 'disabled', ACTIVE_corosync: 'activating'}), base, 'only "active" counts as running');
 });
 
 test('host probe output is parsed strictly: anything unexpected is an error', () => {
