@@ -34,6 +34,14 @@ describe('basics', {concurrency: 4}, () => {
     });
   }
 
+  test('topic help shows the topic, for nested topics too', async () => {
+    for (const [topic, text] of [[['cluster'], /^Cluster-wide operations/], [['cluster', 'node'], /^Add and remove Pacemaker Remote and guest nodes/]] as const) {
+      const r = await runCli([...topic, '--help']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, text, topic.join(' '));
+    }
+  });
+
   test('help works with global flags before the command too', async () => {
     const r = await runCli(['-f', '/nonexistent', 'resource', 'update', '--help']);
     assert.equal(r.code, 0, r.stderr);
