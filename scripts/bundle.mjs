@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Bundles src/cli.ts (oclif, the commands, the library) into dist/cli.js for
 // a fast start. ESM with code splitting, so what a command imports lazily
-// (the ssh and pcsd transports, the XML parser) stays in its own chunk and
-// loads only when used. ssh2 (native addon) and undici stay in node_modules:
-// both are CommonJS imported with import(), whose named exports only Node's
-// own loader provides (a bundled CommonJS chunk exports only `default`).
-// oclif is CommonJS too, but bundled and require()d: the banner gives it the
+// (the ssh and pcsd transports with undici, the XML parser) stays in its own
+// chunk and loads only when used. CommonJS packages are bundled only where
+// imported statically (oclif, undici): import() of a bundled CommonJS chunk
+// yields only `default`, so ssh2 (also a native addon), imported with
+// import(), stays in node_modules. The banner gives CommonJS code the
 // require/__dirname it expects (require resolves from dist/, i.e. this
 // project's node_modules).
 import {build} from 'esbuild';
@@ -18,7 +18,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['ssh2', 'undici', 'typescript', 'ts-node'],
+  external: ['ssh2', 'typescript', 'ts-node'],
   banner: {
     js: [
       "import {createRequire as __pcmkctlCreateRequire} from 'node:module';",

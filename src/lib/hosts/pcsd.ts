@@ -2,7 +2,9 @@
 // the server certificate is pinned (SHA-256, trust on first use) and checked
 // before a single HTTP byte (and so the token) is sent; every failure is
 // classified per host with the fix to try; responses are validated strictly.
+// This module (and with it undici) is imported only where pcsd is used.
 import type {TLSSocket} from 'node:tls';
+import {Agent, buildConnector, request} from 'undici';
 import {type Reporter} from '../report.js';
 import {HostErrorCode, classifySocketError, hostError} from './host-errors.js';
 import {type KnownHostsFile, PCSD_DEFAULT_PORT, knownHostsPath, lookupHost, readKnownHosts} from './known-hosts.js';
@@ -118,7 +120,6 @@ export class PcsdTransport implements HostTransport {
    * before the request is written.
    */
   async request(ep: PcsdEndpoint, path: string, options: RequestOptions): Promise<PcsdResponse> {
-    const {Agent, buildConnector, request} = await import('undici');
     const key = pinKey(ep.addr, ep.port);
     const stored = options.pinMode === 'repin' ? undefined : (await this.loadPins()).pins[key]?.sha256;
     const where = `pcsd at ${ep.addr.includes(':') ? `[${ep.addr}]` : ep.addr}:${ep.port}`;

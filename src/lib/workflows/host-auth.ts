@@ -3,7 +3,6 @@
 import {readFile, stat} from 'node:fs/promises';
 import {ExitCode, PcmkctlError, errorReport, fail, infoReport, warningReport, type Report, type Reporter} from '../report.js';
 import {PCSD_DEFAULT_PORT, knownHostsPath, readKnownHosts, updateKnownHosts} from '../hosts/known-hosts.js';
-import {PcsdTransport} from '../hosts/pcsd.js';
 import {pinKey, pinsPath, savePins, updatePins} from '../hosts/pins.js';
 import {DEFAULT_HOST_CONCURRENCY, mapLimit} from '../util/concurrency.js';
 
@@ -91,6 +90,7 @@ export interface HostAuthResult {
  * then partial failure → exit 4, total failure → exit 1 (file untouched).
  */
 export async function hostAuth(input: HostAuthInput, reporter: Reporter): Promise<HostAuthResult> {
+  const {PcsdTransport} = await import('../hosts/pcsd.js'); // with undici: only when used
   const transport = new PcsdTransport({reporter, requestTimeoutMs: input.requestTimeoutMs});
   const khPath = knownHostsPath();
   const results = await mapLimit(input.hosts, input.concurrency ?? DEFAULT_HOST_CONCURRENCY, async (h) => {
