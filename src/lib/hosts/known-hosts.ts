@@ -10,6 +10,7 @@ import {homedir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fail} from '../report.js';
 import {writeFileAtomic} from '../util/atomic-write.js';
+import {isJsonObject, parseJsonObject} from '../util/json.js';
 import {withLock} from '../util/lock.js';
 
 export const PCSD_DEFAULT_PORT = 2224;
@@ -41,7 +42,6 @@ export function emptyKnownHosts(): KnownHostsFile {
   return {format_version: 1, data_version: 0, known_hosts: {}};
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isPort = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
 
 /** Strict parse; every problem is a KNOWN_HOSTS_INVALID error naming the file and the field. */
@@ -50,27 +50,21 @@ export function parseKnownHosts(text: string, path = 'known-hosts'): KnownHostsF
     fail('KNOWN_HOSTS_INVALID', `Unable to parse known-hosts file '${path}': ${what}`, {
       hint: 'fix or remove the file, then run host auth again',
     });
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return bad(`invalid JSON (${(e as Error).message})`);
-  }
-  if (!isObject(raw)) return bad('the root is not a JSON object');
+  const raw = parseJsonObject(text, bad);
   if (raw.format_version === undefined) return bad("missing 'format_version'");
   if (raw.format_version !== 1) return bad(`unsupported format_version ${JSON.stringify(raw.format_version)} (only 1 is known)`);
   if (raw.data_version === undefined) return bad("missing 'data_version'");
   if (!Number.isInteger(raw.data_version) || (raw.data_version as number) < 0) return bad("'data_version' is not a non-negative integer");
   if (raw.known_hosts === undefined) return bad("missing 'known_hosts'");
-  if (!isObject(raw.known_hosts)) return bad("'known_hosts' is not an object");
+  if (!isJsonObject(raw.known_hosts)) return bad("'known_hosts' is not an object");
   const hosts: Record<string, KnownHost> = {};
   for (const [name, h] of Object.entries(raw.known_hosts)) {
-    if (!isObject(h)) return bad(`host '${name}' is not an object`);
+    if (!isJsonObject(h)) return bad(`host '${name}' is not an object`);
     if (typeof h.token !== 'string') return bad(`host '${name}': 'token' is missing or not a string`);
     if (!Array.isArray(h.dest_list)) return bad(`host '${name}': 'dest_list' is missing or not a list`);
     const dests: Dest[] = [];
     for (const [i, d] of h.dest_list.entries()) {
-      if (!isObject(d)) return bad(`host '${name}': dest_list[${i}] is not an object`);
+      if (!isJsonObject(d)) return bad(`host '${name}': dest_list[${i}] is not an object`);
       if (typeof d.addr !== 'string' || d.addr === '') return bad(`host '${name}': dest_list[${i}].addr is missing or not a string`);
       if (!isPort(d.port)) return bad(`host '${name}': dest_list[${i}].port is missing or not a port number`);
       dests.push({addr: d.addr, port: d.port});

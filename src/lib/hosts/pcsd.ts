@@ -9,6 +9,7 @@ import {type Reporter} from '../report.js';
 import {HostErrorCode, classifySocketError, hostError} from './host-errors.js';
 import {type KnownHostsFile, PCSD_DEFAULT_PORT, knownHostsPath, lookupHost, readKnownHosts} from './known-hosts.js';
 import {type PinsFile, pinKey, pinsPath, readPins, savePins} from './pins.js';
+import {isJsonObject, parseJsonObject} from '../util/json.js';
 import {dataJsonBody, formBody} from './py-json.js';
 import type {AuthkeyRemove, AuthkeyState, AuthkeyWrite, HostFacts, HostTarget, HostTransport, ServiceAction} from './transport.js';
 
@@ -251,14 +252,9 @@ export class PcsdTransport implements HostTransport {
   }
 
   private parseJson(ep: PcsdEndpoint, text: string): Record<string, unknown> {
-    let v: unknown;
-    try {
-      v = JSON.parse(text);
-    } catch {
-      throw this.invalid(ep, 'not JSON', text);
-    }
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw this.invalid(ep, 'not a JSON object', text);
-    return v as Record<string, unknown>;
+    return parseJsonObject(text, (why) => {
+      throw this.invalid(ep, why, text);
+    });
   }
 
   /** Authenticated action call: 200 + JSON object, everything else classified. */
@@ -272,13 +268,13 @@ export class PcsdTransport implements HostTransport {
   /** §8: the results map has exactly the keys sent, each {code, message}. */
   private results(ep: PcsdEndpoint, json: Record<string, unknown>, field: 'files' | 'actions', keys: string[], text: string): Record<string, {code: string; message: string}> {
     const map = json[field];
-    if (typeof map !== 'object' || map === null || Array.isArray(map)) throw this.invalid(ep, `no '${field}' object`, text);
+    if (!isJsonObject(map)) throw this.invalid(ep, `no '${field}' object`, text);
     const got = Object.keys(map).sort();
     if (got.join('\u0000') !== [...keys].sort().join('\u0000')) throw this.invalid(ep, `unexpected items ${JSON.stringify(got)}`, text);
     const out: Record<string, {code: string; message: string}> = {};
     for (const k of keys) {
-      const item = (map as Record<string, unknown>)[k] as Record<string, unknown> | null;
-      if (!item || typeof item !== 'object' || typeof item.code !== 'string' || !('message' in item)) throw this.invalid(ep, `item '${k}' has no code/message`, text);
+      const item = map[k];
+      if (!isJsonObject(item) || typeof item.code !== 'string' || !('message' in item)) throw this.invalid(ep, `item '${k}' has no code/message`, text);
       out[k] = {code: item.code, message: typeof item.message === 'string' ? item.message : JSON.stringify(item.message)};
     }
     return out;

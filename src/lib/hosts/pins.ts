@@ -6,6 +6,7 @@ import {mkdir, readFile} from 'node:fs/promises';
 import {dirname, join} from 'node:path';
 import {fail} from '../report.js';
 import {writeFileAtomic} from '../util/atomic-write.js';
+import {isJsonObject, parseJsonObject} from '../util/json.js';
 import {withLock} from '../util/lock.js';
 import {knownHostsPath} from './known-hosts.js';
 
@@ -40,20 +41,12 @@ export function parsePins(text: string, path: string): PinsFile {
     fail('PINS_INVALID', `Unable to parse the certificate pin file '${path}': ${what}`, {
       hint: 'fix or remove it; certificates are pinned again on the next host auth',
     });
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return bad(`invalid JSON (${(e as Error).message})`);
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return bad('the root is not an object');
-  const r = raw as Record<string, unknown>;
+  const r = parseJsonObject(text, bad);
   if (r.version !== 1) return bad('unsupported version');
-  if (typeof r.pins !== 'object' || r.pins === null || Array.isArray(r.pins)) return bad("'pins' is not an object");
+  if (!isJsonObject(r.pins)) return bad("'pins' is not an object");
   const pins: Record<string, Pin> = {};
-  for (const [k, v] of Object.entries(r.pins as Record<string, unknown>)) {
-    const p = v as Record<string, unknown> | null;
-    if (!p || typeof p !== 'object' || typeof p.sha256 !== 'string' || !FP_RE.test(p.sha256)) return bad(`pin '${k}' has no valid sha256`);
+  for (const [k, p] of Object.entries(r.pins)) {
+    if (!isJsonObject(p) || typeof p.sha256 !== 'string' || !FP_RE.test(p.sha256)) return bad(`pin '${k}' has no valid sha256`);
     pins[k] = {sha256: p.sha256, host: typeof p.host === 'string' ? p.host : undefined, pinnedAt: typeof p.pinnedAt === 'string' ? p.pinnedAt : ''};
   }
   return {version: 1, pins};
